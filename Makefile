@@ -1,0 +1,71 @@
+# Kohtaamo: two commands for a newcomer.
+#   make run   set everything up and serve the site with demo data on http://127.0.0.1:5000
+#   make test  set everything up and run every test
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask
+export FLASK_APP := wsgi.py
+export KOHTAAMO_ENV ?= development
+
+.PHONY: run test install install-test assets translations db demo lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+.stamp-install: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+.stamp-install-test: .stamp-install pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: .stamp-install assets translations
+
+install-test: .stamp-install-test assets translations
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+static/vendor/.stamp: node_modules/.package-lock.json
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+	cp node_modules/axe-core/axe.min.js static/vendor/axe.min.js
+	touch $@
+
+assets: static/vendor/.stamp
+
+translations: .stamp-install
+	$(BIN)/pybabel compile --use-fuzzy -q -d app/translations
+
+db: install
+	$(FLASK) db upgrade
+
+demo: db
+	$(FLASK) demo seed --if-empty
+
+run: demo
+	$(FLASK) demo logins
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install-test
+	env -u TEST_DATABASE_URL $(BIN)/pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== again against PostgreSQL ($$TEST_DATABASE_URL) =="; \
+		$(BIN)/pytest -m "not browser"; \
+	fi
+
+lint: install-test
+	$(BIN)/ruff check app tests bench
+
+bench: install-test
+	$(BIN)/python bench/search.py
+
+messages: .stamp-install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor .stamp-* instance

@@ -1,0 +1,96 @@
+"""Kohtaamo: the application factory. Wiring only: no database or index work at start."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, g, request
+
+from app.config import BASE_DIR, load_config
+from app.core import db as core_db
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+    """Create a configured Kohtaamo application."""
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
+        instance_path=str(Path(load_config(config_name, overrides)["INSTANCE_DIR"])),
+        instance_relative_config=False,
+    )
+    app.config.from_mapping(load_config(config_name, overrides))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.debug:
+        logging.basicConfig(level=logging.INFO)
+
+    _init_extensions(app)
+    _init_requests(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    _init_templates(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from app.core.i18n import select_locale
+
+    from app import models  # noqa: F401  (the whole schema, for Alembic and relationships)
+
+    db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            core_db.configure_engine(engine)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    from app.auth.sessions import init_login_manager
+
+    init_login_manager(login_manager)
+
+
+def _init_requests(app: Flask) -> None:
+    from app.core.errors import init_error_handlers
+    from app.core.security import init_security_headers
+
+    @app.before_request
+    def _transaction_intent():
+        core_db.set_write_intent(request.method not in SAFE_METHODS)
+        g.request_language = None
+
+    init_security_headers(app)
+    init_error_handlers(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.auth import bp as auth_bp
+    from app.main import bp as main_bp
+    from app.organisations import bp as organisations_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(organisations_bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from app.auth.cli import users_cli
+    from app.demo.cli import demo_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+
+
+def _init_templates(app: Flask) -> None:
+    from app.core import templating
+
+    templating.init_app(app)

@@ -1,0 +1,7 @@
+"""Accounts: registration, e-mail verification, sessions, password reset, personal data."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from app.auth import views  # noqa: E402,F401

@@ -1,0 +1,297 @@
+"""Account services: plain functions over model objects. They flush; the view commits."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app.auth.models import User, UserSession
+from app.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
+from app.auth.sessions import end_all_sessions
+from app.core import audit
+from app.core.db import utcnow
+from app.core.domain import DomainError
+from app.core.email import send_mail
+from app.core.tokens import TokenError, make_token, read_token
+from app.extensions import db
+
+PASSWORD_MESSAGES = {
+    "too_short": _l("The password must be at least 10 characters long."),
+    "too_long": _l("The password can be at most 128 characters long."),
+    "common": _l("This password is too common. Choose one that is harder to guess."),
+    "personal": _l("The password must not be your e-mail address."),
+}
+
+
+class LoginFailed(Exception):
+    """Log-in refused. `delay_until` is set when the account needs a pause."""
+
+    def __init__(self, delay_until: datetime | None = None):
+        super().__init__("login failed")
+        self.delay_until = delay_until
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.scalar(
+        select(User).where(User.email == normalise_email(email), User.deleted_at.is_(None))
+    )
+
+
+def check_password_policy(password: str, email: str = "") -> None:
+    problem = password_problem(password, email=email)
+    if problem:
+        raise DomainError(PASSWORD_MESSAGES[problem], field="password")
+
+
+def _password_fingerprint(user: User) -> str:
+    # Part of a token: once the password changes, every older reset link stops working.
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def register_user(name: str, email: str, password: str, language: str) -> User | None:
+    """Create an unverified account and mail a verification link.
+
+    For an address that already has an account, nothing is created; its owner gets a mail
+    instead, and the caller answers the same way (no account enumeration). Returns the new
+    user or None.
+    """
+    email = normalise_email(email)
+    check_password_policy(password, email)
+    existing = get_user_by_email(email)
+    if existing is not None:
+        send_mail(existing.email, "account_exists", existing.language, user=existing)
+        audit.record("account.register_duplicate", actor=existing, obj=existing)
+        return None
+    user = User(name=name.strip(), email=email, password_hash=hash_password(password),
+                language=language if language in ("fi", "sv", "en") else "fi")
+    db.session.add(user)
+    db.session.flush()
+    audit.record("account.registered", actor=user, obj=user)
+    send_verification_mail(user)
+    return user
+
+
+def send_verification_mail(user: User) -> None:
+    token = make_token("verify", {"uid": user.id, "email": user.email})
+    send_mail(user.email, "verify_email", user.language, user=user, token=token)
+
+
+def verify_email(token: str) -> User:
+    """Mark the address in the token verified. TokenError when invalid, expired or used."""
+    payload = read_token("verify", token, current_app.config["TOKEN_MAX_AGE_VERIFY"])
+    user = db.session.get(User, payload.get("uid"))
+    if user is None or user.deleted_at is not None or user.email != payload.get("email"):
+        raise TokenError("invalid")
+    if user.email_verified_at is not None:
+        raise TokenError("used")
+    user.email_verified_at = utcnow()
+    audit.record("account.email_verified", actor=user, obj=user)
+    return user
+
+
+def authenticate(email: str, password: str) -> User:
+    """The user for these credentials, or LoginFailed (the same for every cause)."""
+    config = current_app.config
+    now = utcnow()
+    user = get_user_by_email(email) if len(email) <= 254 else None
+    if user is not None and user.login_delay_until and now < user.login_delay_until:
+        verify_password(None, password)  # same work as any other attempt
+        audit.record("login.delayed", obj=user)
+        raise LoginFailed(delay_until=user.login_delay_until)
+    ok = verify_password(user.password_hash if user else None, password[:256])
+    if not ok or user is None or not user.is_active:
+        if user is not None:
+            _count_failure(user, now)
+        audit.record("login.failed", actor=None, obj=user, email_hash=_email_hash(email))
+        raise LoginFailed(delay_until=user.login_delay_until if user else None)
+    user.failed_login_count = 0
+    user.failed_login_window_start = None
+    user.login_delay_until = None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    audit.record("login.succeeded", actor=user, obj=user)
+    return user
+
+
+def _email_hash(email: str) -> str:
+    return hashlib.sha256(normalise_email(email)[:254].encode()).hexdigest()[:16]
+
+
+def _count_failure(user: User, now: datetime) -> None:
+    config = current_app.config
+    window = config["ACCOUNT_FAILURE_WINDOW"]
+    if user.failed_login_window_start is None or now - user.failed_login_window_start > window:
+        user.failed_login_window_start = now
+        user.failed_login_count = 0
+    user.failed_login_count += 1
+    if user.failed_login_count >= config["ACCOUNT_FAILURE_LIMIT"]:
+        # A pause, never a permanent lock that an attacker could impose on the owner.
+        user.login_delay_until = now + config["ACCOUNT_FAILURE_DELAY"]
+        user.failed_login_count = 0
+        user.failed_login_window_start = None
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link when the address has an account; silent otherwise."""
+    user = get_user_by_email(email) if len(email) <= 254 else None
+    if user is None or not user.is_active:
+        return
+    token = make_token("reset", {"uid": user.id, "pw": _password_fingerprint(user)})
+    send_mail(user.email, "reset_password", user.language, user=user, token=token)
+    audit.record("account.password_reset_requested", actor=user, obj=user)
+
+
+def user_for_reset_token(token: str) -> User:
+    """The user a reset link belongs to; TokenError if it is invalid, expired or used."""
+    payload = read_token("reset", token, current_app.config["TOKEN_MAX_AGE_RESET"])
+    user = db.session.get(User, payload.get("uid"))
+    if user is None or not user.is_active:
+        raise TokenError("invalid")
+    if payload.get("pw") != _password_fingerprint(user):
+        raise TokenError("used")
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    """Set a new password from a reset link; signs the user out everywhere."""
+    user = user_for_reset_token(token)
+    _set_password(user, new_password)
+    # Following the link proves control of the address.
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    audit.record("account.password_reset", actor=user, obj=user)
+    return user
+
+
+def _set_password(user: User, new_password: str) -> None:
+    check_password_policy(new_password, user.email)
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+    user.failed_login_count = 0
+    user.login_delay_until = None
+    end_all_sessions(user)
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Change the password after re-authentication; other sessions end."""
+    if not verify_password(user.password_hash, current_password):
+        raise DomainError(_l("The current password is not correct."), field="current_password")
+    check_password_policy(new_password, user.email)
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+    end_all_sessions(user, keep_current=True)
+    audit.record("account.password_changed", actor=user, obj=user)
+
+
+def request_email_change(user: User, current_password: str, new_email: str) -> None:
+    """Mail a confirmation link to the new address after re-authentication."""
+    if not verify_password(user.password_hash, current_password):
+        raise DomainError(_l("The current password is not correct."), field="current_password")
+    new_email = normalise_email(new_email)
+    if new_email == user.email:
+        raise DomainError(_l("This is already your e-mail address."), field="email")
+    token = make_token("email", {"uid": user.id, "old": user.email, "new": new_email})
+    if get_user_by_email(new_email) is None:
+        send_mail(new_email, "confirm_email_change", user.language, user=user, token=token,
+                  new_email=new_email)
+    send_mail(user.email, "email_change_notice", user.language, user=user, new_email=new_email)
+    audit.record("account.email_change_requested", actor=user, obj=user)
+
+
+def confirm_email_change(token: str) -> User:
+    payload = read_token("email", token, current_app.config["TOKEN_MAX_AGE_VERIFY"])
+    user = db.session.get(User, payload.get("uid"))
+    if user is None or not user.is_active:
+        raise TokenError("invalid")
+    if user.email != payload.get("old"):
+        raise TokenError("used")
+    if get_user_by_email(payload["new"]) is not None:
+        raise DomainError(_l("That e-mail address already has an account."))
+    user.email = payload["new"]
+    user.email_verified_at = utcnow()
+    audit.record("account.email_changed", actor=user, obj=user, old=payload["old"])
+    return user
+
+
+def update_profile(user: User, name: str, language: str) -> None:
+    user.name = name.strip()
+    if language in ("fi", "sv", "en"):
+        user.language = language
+
+
+def logout_everywhere(user: User) -> int:
+    count = end_all_sessions(user)
+    audit.record("account.logout_everywhere", actor=user, obj=user, sessions=count)
+    return count
+
+
+def export_user_data(user: User) -> dict:
+    """Everything stored about the user, for the GDPR download."""
+    from app.core.audit import AuditLog
+    from app.organisations.services import memberships_for_export
+
+    sessions = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id))
+    events = db.session.scalars(
+        select(AuditLog).where(AuditLog.actor_id == user.id).order_by(AuditLog.id).limit(5000)
+    )
+    return {
+        "account": {
+            "id": user.id,
+            "name": user.name,
+            "email": user.email,
+            "language": user.language,
+            "email_verified_at": _iso(user.email_verified_at),
+            "created_at": _iso(user.created_at),
+            "is_admin": user.is_admin,
+        },
+        "memberships": memberships_for_export(user),
+        "sessions": [
+            {"created_at": _iso(s.created_at), "last_seen_at": _iso(s.last_seen_at),
+             "ip": s.ip, "user_agent": s.user_agent}
+            for s in sessions
+        ],
+        "activity": [
+            {"at": _iso(e.at), "action": e.action, "object_type": e.object_type,
+             "object_id": e.object_id, "ip": e.ip}
+            for e in events
+        ],
+        "exported_at": _iso(utcnow()),
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def delete_account(user: User, current_password: str) -> None:
+    """Remove the person; what they wrote stays with the organisation, shown as a removed user."""
+    from app.organisations.services import organisations_blocking_departure, remove_all_memberships
+
+    if not verify_password(user.password_hash, current_password):
+        raise DomainError(_l("The current password is not correct."), field="current_password")
+    blocking = organisations_blocking_departure(user)
+    if blocking:
+        names = ", ".join(org.name for org in blocking)
+        raise DomainError(
+            _l("You are the only owner of %(names)s. Transfer the ownership first.", names=names)
+        )
+    remove_all_memberships(user)
+    end_all_sessions(user)
+    audit.record("account.deleted", actor=user, obj=user)
+    user.email = f"deleted-{user.id}@removed.invalid"
+    user.name = ""
+    user.password_hash = "!"  # matches nothing
+    user.deleted_at = utcnow()
+    user.is_admin = False
+
+
+def count_users() -> int:
+    return db.session.scalar(select(func.count()).select_from(User)) or 0

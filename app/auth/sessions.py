@@ -1,0 +1,88 @@
+"""Server-side sessions behind Flask-Login.
+
+The cookie holds a random session token; the database holds its hash. Logging out deletes
+the row, so a cookie copied before logout is dead afterwards (measured: with the cookie
+session alone, a copied cookie still got 200 after logout).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import request, session
+from flask_login import LoginManager, login_user, logout_user
+from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
+
+from app.auth.models import User, UserSession
+from app.core.db import utcnow
+from app.extensions import db
+
+TOUCH_INTERVAL = timedelta(minutes=10)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def init_login_manager(manager: LoginManager) -> None:
+    @manager.user_loader
+    def _load(token: str) -> User | None:
+        if not token or len(token) > 100:
+            return None
+        row = db.session.scalar(
+            select(UserSession)
+            .options(joinedload(UserSession.user))
+            .where(UserSession.token_hash == _hash(token))
+        )
+        if row is None or not row.user.is_active:
+            return None
+        now = utcnow()
+        if now - row.last_seen_at > TOUCH_INTERVAL and request.method in ("POST", "PUT"):
+            row.last_seen_at = now  # committed with the request's own write
+        row.user._session_token = token
+        return row.user
+
+
+def start_session(user: User) -> None:
+    """Sign `user` in with a fresh session (no fixation); keeps only the language choice."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        UserSession(
+            user=user,
+            token_hash=_hash(token),
+            ip=request.remote_addr,
+            user_agent=(request.user_agent.string or "")[:255],
+        )
+    )
+    user._session_token = token
+    login_user(user)
+    session.permanent = True
+
+
+def end_session(user: User) -> None:
+    """Sign out this browser: its server-side session is deleted."""
+    if user._session_token:
+        db.session.execute(
+            delete(UserSession).where(UserSession.token_hash == _hash(user._session_token))
+        )
+    logout_user()
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+
+
+def end_all_sessions(user: User, keep_current: bool = False) -> int:
+    """Sign `user` out everywhere (optionally keeping this browser). Returns how many ended."""
+    stmt = delete(UserSession).where(UserSession.user_id == user.id)
+    if keep_current and user._session_token:
+        stmt = stmt.where(UserSession.token_hash != _hash(user._session_token))
+    result = db.session.execute(stmt)
+    return result.rowcount or 0

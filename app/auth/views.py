@@ -1,0 +1,311 @@
+"""Account pages. Thin: validate, call a service, commit once, answer."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from app.auth import bp, services
+from app.auth.forms import (
+    ChangeEmailForm,
+    ChangePasswordForm,
+    ConfirmForm,
+    DeleteAccountForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from app.auth.sessions import end_session, start_session
+from app.core.domain import DomainError
+from app.core.forms import show_domain_error
+from app.core.tokens import TokenError
+from app.extensions import db, limiter
+from app.main.views import safe_next
+
+TOKEN_MESSAGES = {
+    "invalid": _l("The link is not valid. Check that you copied the whole address."),
+    "expired": _l("The link has expired. Ask for a new one."),
+    "used": _l("The link has already been used."),
+}
+
+
+def _login_limit() -> str:
+    from flask import current_app
+
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("organisations.dashboard"))
+    form = RegisterForm()
+    if request.method == "GET":
+        form.language.data = _current_language()
+    if form.validate_on_submit():
+        try:
+            services.register_user(form.name.data, form.email.data, form.password.data,
+                                   form.language.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            return redirect(url_for("auth.register_done"))
+    return render_template("auth/register.html", form=form)
+
+
+def _current_language() -> str:
+    from app.core.codelists import current_language
+
+    return current_language()
+
+
+@bp.get("/register/done")
+def register_done():
+    return render_template("auth/register_done.html")
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+def verify_email():
+    """The link in the mail shows a page; the button confirms (no state change on GET)."""
+    token = request.values.get("token", "")
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            user = services.verify_email(token)
+        except TokenError as error:
+            db.session.rollback()
+            return render_template("auth/token_problem.html",
+                                   message=TOKEN_MESSAGES[error.reason]), 400
+        if not current_user.is_authenticated:
+            start_session(user)
+        db.session.commit()
+        flash(_l("Thank you! Your e-mail address is verified."), "success")
+        return redirect(url_for("organisations.dashboard"))
+    return render_template("auth/verify.html", form=form, token=token)
+
+
+@bp.post("/verify/resend")
+@login_required
+@limiter.limit("5 per hour")
+def resend_verification():
+    if not current_user.is_verified:
+        services.send_verification_mail(current_user)
+        flash(_l("We sent a new verification link to %(email)s.", email=current_user.email), "info")
+    return redirect(safe_next(request.referrer and _same_site_path(request.referrer),
+                              url_for("auth.account")))
+
+
+def _same_site_path(url: str) -> str | None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("organisations.dashboard"))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except services.LoginFailed as failure:
+            db.session.commit()  # the failure count and the audit entry
+            if failure.delay_until:
+                flash(_l("Too many failed attempts. Wait a few minutes and try again, or reset your password."), "error")
+            else:
+                flash(_l("The e-mail address or password is not correct."), "error")
+            return render_template("auth/login.html", form=form), 200
+        if not user.is_verified:
+            services.send_verification_mail(user)
+        start_session(user)
+        db.session.commit()
+        return redirect(safe_next(form.next.data, url_for("organisations.dashboard")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    if current_user.is_authenticated:
+        end_session(current_user)
+        db.session.commit()
+        flash(_l("You have logged out."), "info")
+    return redirect(url_for("main.home"))
+
+
+@bp.post("/account/logout-everywhere")
+@login_required
+def logout_everywhere():
+    services.logout_everywhere(current_user)
+    end_session(current_user)
+    db.session.commit()
+    flash(_l("You have been logged out on every device."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("5 per 15 minutes", methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        # The same answer whether or not the address has an account.
+        return render_template("auth/forgot_done.html", email=form.email.data)
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/password/reset", methods=["GET", "POST"])
+def reset_password():
+    token = request.values.get("token", "")
+    try:
+        services.user_for_reset_token(token)
+    except TokenError as error:
+        return render_template("auth/token_problem.html", message=TOKEN_MESSAGES[error.reason]), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.reset_password(token, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            start_session(user)
+            db.session.commit()
+            flash(_l("Your password has been changed. Other devices have been logged out."), "success")
+            return redirect(url_for("organisations.dashboard"))
+    return render_template("auth/reset.html", form=form, token=token)
+
+
+@bp.get("/account")
+@login_required
+def account():
+    return _account_page()
+
+
+def _account_page(profile=None, password=None, email=None, status=200):
+    profile = profile or ProfileForm(obj=current_user, formdata=None)
+    return render_template(
+        "auth/account.html",
+        profile_form=profile,
+        password_form=password or ChangePasswordForm(formdata=None),
+        email_form=email or ChangeEmailForm(formdata=None),
+        sessions=sorted(current_user.sessions, key=lambda s: s.created_at, reverse=True),
+    ), status
+
+
+@bp.post("/account/profile")
+@login_required
+def profile_update():
+    form = ProfileForm()
+    if not form.validate_on_submit():
+        return _account_page(profile=form, status=400)
+    services.update_profile(current_user, form.name.data, form.language.data)
+    from flask import session
+
+    session["lang"] = current_user.language
+    db.session.commit()
+    flash(_l("Your details have been saved."), "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/password")
+@login_required
+def password_change():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_l("Your password has been changed. Other devices have been logged out."), "success")
+            return redirect(url_for("auth.account"))
+    return _account_page(password=form, status=400)
+
+
+@bp.post("/account/email")
+@login_required
+@limiter.limit("5 per hour")
+def email_change():
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        try:
+            services.request_email_change(current_user, form.current_password.data, form.email.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_l("We sent a confirmation link to the new address. The change takes effect when you open it."), "info")
+            return redirect(url_for("auth.account"))
+    return _account_page(email=form, status=400)
+
+
+@bp.route("/account/email/confirm", methods=["GET", "POST"])
+def email_confirm():
+    token = request.values.get("token", "")
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            services.confirm_email_change(token)
+        except TokenError as error:
+            db.session.rollback()
+            return render_template("auth/token_problem.html", message=TOKEN_MESSAGES[error.reason]), 400
+        except DomainError as error:
+            db.session.rollback()
+            return render_template("auth/token_problem.html", message=error.message), 400
+        db.session.commit()
+        flash(_l("Your e-mail address has been changed."), "success")
+        return redirect(url_for("auth.account") if current_user.is_authenticated else url_for("auth.login"))
+    return render_template("auth/email_confirm.html", form=form, token=token)
+
+
+@bp.get("/account/data.json")
+@login_required
+def export_data():
+    """GDPR: everything stored about me, as JSON."""
+    data = services.export_user_data(current_user)
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": 'attachment; filename="kohtaamo-my-data.json"'})
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            services.delete_account(current_user, form.current_password.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            user = current_user._get_current_object()
+            end_session(user)
+            db.session.commit()
+            flash(_l("Your account has been deleted."), "info")
+            return redirect(url_for("main.home"))
+    from app.organisations.services import organisations_blocking_departure
+
+    blocking = organisations_blocking_departure(current_user)
+    return render_template("auth/delete.html", form=form, blocking=blocking)
+
+

@@ -1,0 +1,1 @@
+"""Shared, domain-free pieces: database set-up, htmx helpers, pagination, code lists, mail, audit."""

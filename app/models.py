@@ -1,0 +1,12 @@
+"""Every model, imported in one place so that Alembic and the app see the whole schema."""
+
+from app.auth.models import User, UserSession  # noqa: F401
+from app.core.audit import AuditLog  # noqa: F401
+from app.organisations.models import (  # noqa: F401
+    Invitation,
+    JoinRequest,
+    Membership,
+    Organisation,
+    OrganisationRegion,
+    OrganisationTargetGroup,
+)

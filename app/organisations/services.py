@@ -1,0 +1,392 @@
+"""Organisation services: create, edit, members, invitations, join requests, verification."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from flask import current_app, g, has_app_context
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.auth.models import User
+from app.core import audit
+from app.core.codelists import ORGANISATION_TYPES, REGIONS, TARGET_GROUPS
+from app.core.db import utcnow
+from app.core.domain import DomainError
+from app.core.email import send_mail
+from app.core.tokens import TokenError, make_token, read_token  # noqa: F401 (views catch it)
+from app.extensions import db
+from app.organisations import business_id as bid
+from app.organisations.models import (
+    Invitation,
+    JoinRequest,
+    JoinRequestState,
+    Membership,
+    Organisation,
+    OrganisationStatus,
+    Role,
+)
+
+_CACHE_KEY = "_memberships_by_org"
+
+
+def memberships_by_organisation(user: User) -> dict[int, Membership]:
+    """The user's memberships keyed by organisation id; one query per request."""
+    cache = g.setdefault(_CACHE_KEY, {}) if has_app_context() else {}
+    if user.id not in cache:
+        rows = db.session.scalars(
+            select(Membership)
+            .options(selectinload(Membership.organisation))
+            .where(Membership.user_id == user.id)
+        )
+        cache[user.id] = {m.organisation_id: m for m in rows}
+    return cache[user.id]
+
+
+def forget_memberships() -> None:
+    if has_app_context():
+        g.pop(_CACHE_KEY, None)
+
+
+def user_organisations(user: User) -> list[Organisation]:
+    return sorted(
+        (m.organisation for m in memberships_by_organisation(user).values()),
+        key=lambda org: org.name.lower(),
+    )
+
+
+def _check_fields(data: dict, organisation: Organisation | None = None) -> dict:
+    clean = dict(data)
+    clean["business_id"] = bid.normalise(data["business_id"])
+    if not bid.is_valid(clean["business_id"]):
+        raise DomainError(
+            _l("This is not a valid Business ID. Check the number and the check digit (e.g. 1234567-1)."),
+            field="business_id",
+        )
+    taken = db.session.scalar(
+        select(Organisation.id).where(Organisation.business_id == clean["business_id"])
+    )
+    if taken is not None and (organisation is None or taken != organisation.id):
+        raise DomainError(
+            _l("An organisation with this Business ID is already registered. Ask its owner to invite you, or request to join it."),
+            field="business_id",
+        )
+    if clean["type"] not in ORGANISATION_TYPES:
+        raise DomainError(_l("Choose the type of the organisation."), field="type")
+    clean["regions"] = REGIONS.clean(data.get("regions", []))
+    clean["target_groups"] = TARGET_GROUPS.clean(data.get("target_groups", []))
+    return clean
+
+
+def create_organisation(user: User, data: dict) -> Organisation:
+    """Register an organisation with `user` as its owner. It starts unverified."""
+    clean = _check_fields(data)
+    organisation = Organisation(
+        name=clean["name"].strip(),
+        business_id=clean["business_id"],
+        type=clean["type"],
+        description=clean.get("description", "").strip(),
+        website=clean.get("website", "").strip(),
+        contact_email=clean.get("contact_email", "").strip().lower(),
+        expertise=clean.get("expertise", "").strip(),
+    )
+    organisation.regions = clean["regions"]
+    organisation.target_groups = clean["target_groups"]
+    db.session.add(organisation)
+    db.session.add(Membership(organisation=organisation, user=user, role=Role.owner))
+    db.session.flush()
+    forget_memberships()
+    audit.record("organisation.created", actor=user, obj=organisation, organisation=organisation)
+    return organisation
+
+
+def update_organisation(user: User, organisation: Organisation, data: dict) -> None:
+    """Edit the profile. Changing the Business ID or type of a verified organisation
+    sends it back to verification."""
+    clean = _check_fields(data, organisation)
+    identity_changed = (
+        clean["business_id"] != organisation.business_id or clean["type"] != organisation.type
+    )
+    for field in ("name", "description", "website", "contact_email", "expertise"):
+        setattr(organisation, field, clean.get(field, "").strip())
+    organisation.contact_email = organisation.contact_email.lower()
+    organisation.business_id = clean["business_id"]
+    organisation.type = clean["type"]
+    organisation.regions = clean["regions"]
+    organisation.target_groups = clean["target_groups"]
+    if identity_changed and organisation.status == OrganisationStatus.verified:
+        organisation.status = OrganisationStatus.unverified
+        organisation.verified_at = None
+        audit.record("organisation.verification_reset", actor=user, obj=organisation,
+                     organisation=organisation)
+    audit.record("organisation.updated", actor=user, obj=organisation, organisation=organisation)
+
+
+# --- verification -----------------------------------------------------------------------
+
+
+def _owners(organisation: Organisation) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.organisation_id == organisation.id, Membership.role == Role.owner)
+        )
+    )
+
+
+def verify_organisation(admin: User, organisation: Organisation) -> None:
+    """An administrator confirms the organisation is what it says; owners are told."""
+    if organisation.status == OrganisationStatus.verified:
+        raise DomainError(_l("The organisation is already verified."))
+    organisation.status = OrganisationStatus.verified
+    organisation.verified_at = utcnow()
+    organisation.verified_by_id = admin.id
+    organisation.rejection_reason = ""
+    audit.record("organisation.verified", actor=admin, obj=organisation, organisation=organisation)
+    for owner in _owners(organisation):
+        send_mail(owner.email, "organisation_verified", owner.language, user=owner,
+                  organisation=organisation)
+
+
+def reject_organisation(admin: User, organisation: Organisation, reason: str) -> None:
+    """An administrator declines verification with a reason the owners can read."""
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(_l("Write the reason for the owners."), field="reason")
+    organisation.status = OrganisationStatus.rejected
+    organisation.verified_at = None
+    organisation.rejection_reason = reason
+    audit.record("organisation.rejected", actor=admin, obj=organisation,
+                 organisation=organisation, reason=reason)
+    for owner in _owners(organisation):
+        send_mail(owner.email, "organisation_rejected", owner.language, user=owner,
+                  organisation=organisation, reason=reason)
+
+
+def resubmit_for_verification(user: User, organisation: Organisation) -> None:
+    if organisation.status != OrganisationStatus.rejected:
+        raise DomainError(_l("Only a rejected organisation can be sent for verification again."))
+    organisation.status = OrganisationStatus.unverified
+    audit.record("organisation.resubmitted", actor=user, obj=organisation, organisation=organisation)
+
+
+# --- members ------------------------------------------------------------------------------
+
+
+def _owner_count(organisation: Organisation) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Membership)
+        .where(Membership.organisation_id == organisation.id, Membership.role == Role.owner)
+    ) or 0
+
+
+def change_role(actor: User, membership: Membership, role: Role, *,
+                call_manager: bool = False, reviewer: bool = False) -> None:
+    """Change a member's role (and call roles in an ELY-centre); an organisation keeps an owner."""
+    organisation = membership.organisation
+    if membership.role == Role.owner and role != Role.owner and _owner_count(organisation) <= 1:
+        raise DomainError(_l("The organisation must keep at least one owner. Make someone else an owner first."))
+    old = membership.role
+    membership.role = role
+    if organisation.is_ely_centre:
+        membership.is_call_manager = call_manager
+        membership.is_reviewer = reviewer
+    forget_memberships()
+    audit.record("membership.role_changed", actor=actor, obj=membership, organisation=organisation,
+                 user_id=membership.user_id, old=str(old), new=str(role),
+                 call_manager=membership.is_call_manager, reviewer=membership.is_reviewer)
+
+
+def remove_member(actor: User, membership: Membership) -> None:
+    """An owner removes someone; the last owner cannot be removed."""
+    organisation = membership.organisation
+    if membership.role == Role.owner and _owner_count(organisation) <= 1:
+        raise DomainError(_l("The last owner cannot be removed."))
+    audit.record("membership.removed", actor=actor, obj=membership, organisation=organisation,
+                 user_id=membership.user_id)
+    db.session.delete(membership)
+    db.session.flush()
+    forget_memberships()
+
+
+def leave_organisation(user: User, membership: Membership) -> None:
+    """A member leaves; the last owner must transfer the ownership first."""
+    organisation = membership.organisation
+    if membership.role == Role.owner and _owner_count(organisation) <= 1:
+        raise DomainError(
+            _l("You are the last owner. Transfer the ownership to another member before leaving.")
+        )
+    audit.record("membership.left", actor=user, obj=membership, organisation=organisation,
+                 user_id=user.id)
+    db.session.delete(membership)
+    db.session.flush()
+    forget_memberships()
+
+
+def transfer_ownership(actor: User, organisation: Organisation, new_owner: Membership) -> None:
+    """Make another member the owner; the current owner becomes an editor."""
+    current = memberships_by_organisation(actor).get(organisation.id)
+    if current is None or current.role != Role.owner:
+        raise DomainError(_l("Only an owner can transfer the ownership."))
+    if new_owner.organisation_id != organisation.id or new_owner.user_id == actor.id:
+        raise DomainError(_l("Choose another member of the organisation."), field="member")
+    new_owner.role = Role.owner
+    current.role = Role.editor
+    forget_memberships()
+    audit.record("membership.ownership_transferred", actor=actor, obj=organisation,
+                 organisation=organisation, to_user_id=new_owner.user_id)
+
+
+# --- invitations ----------------------------------------------------------------------------
+
+
+def invite_member(actor: User, organisation: Organisation, email: str, role: Role) -> Invitation:
+    """Mail a signed, expiring invitation link."""
+    email = email.strip().lower()
+    existing = db.session.scalar(
+        select(Membership)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.organisation_id == organisation.id, User.email == email)
+    )
+    if existing is not None:
+        raise DomainError(_l("This person is already a member."), field="email")
+    now = utcnow()
+    invitation = Invitation(
+        organisation=organisation,
+        email=email,
+        role=role,
+        invited_by_id=actor.id,
+        created_at=now,
+        expires_at=now + timedelta(seconds=current_app.config["INVITATION_MAX_AGE"]),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    token = make_token("invite", {"iid": invitation.id, "n": secrets.token_hex(4)})
+    invitee = db.session.scalar(select(User).where(User.email == email))
+    send_mail(email, "invitation", invitee.language if invitee else actor.language,
+              organisation=organisation, inviter=actor, token=token, role=role)
+    audit.record("membership.invited", actor=actor, obj=invitation, organisation=organisation,
+                 email=email, role=str(role))
+    return invitation
+
+
+def invitation_from_token(token: str) -> Invitation:
+    """The open invitation behind a link; TokenError if expired, used or revoked."""
+    payload = read_token("invite", token, current_app.config["INVITATION_MAX_AGE"])
+    invitation = db.session.get(Invitation, payload.get("iid"))
+    if invitation is None or invitation.revoked_at is not None:
+        raise TokenError("invalid")
+    if invitation.accepted_at is not None:
+        raise TokenError("used")
+    if utcnow() >= invitation.expires_at:
+        raise TokenError("expired")
+    return invitation
+
+
+def accept_invitation(user: User, token: str) -> Membership:
+    """The signed-in user joins with the invited role (the link was sent to their address)."""
+    invitation = invitation_from_token(token)
+    organisation = invitation.organisation
+    if not user.is_verified:
+        raise DomainError(_l("Verify your e-mail address before joining an organisation."))
+    membership = memberships_by_organisation(user).get(organisation.id)
+    if membership is None:
+        membership = Membership(organisation=organisation, user=user, role=invitation.role)
+        db.session.add(membership)
+    invitation.accepted_at = utcnow()
+    invitation.accepted_by_id = user.id
+    db.session.flush()
+    forget_memberships()
+    audit.record("membership.joined_by_invitation", actor=user, obj=invitation,
+                 organisation=organisation, role=str(invitation.role),
+                 invited_email=invitation.email, joined_email=user.email)
+    return membership
+
+
+def revoke_invitation(actor: User, invitation: Invitation) -> None:
+    if invitation.accepted_at is not None:
+        raise DomainError(_l("The invitation has already been accepted."))
+    invitation.revoked_at = utcnow()
+    audit.record("membership.invitation_revoked", actor=actor, obj=invitation,
+                 organisation=invitation.organisation, email=invitation.email)
+
+
+# --- join requests --------------------------------------------------------------------------
+
+
+def request_to_join(user: User, organisation: Organisation, message: str) -> JoinRequest:
+    pending = db.session.scalar(
+        select(JoinRequest).where(
+            JoinRequest.organisation_id == organisation.id,
+            JoinRequest.user_id == user.id,
+            JoinRequest.state == JoinRequestState.pending,
+        )
+    )
+    if pending is not None:
+        raise DomainError(_l("You have already asked to join. The owners will answer soon."))
+    join_request = JoinRequest(organisation=organisation, user=user, message=message.strip())
+    db.session.add(join_request)
+    db.session.flush()
+    audit.record("membership.join_requested", actor=user, obj=join_request, organisation=organisation)
+    for owner in _owners(organisation):
+        send_mail(owner.email, "join_request", owner.language, owner=owner, requester=user,
+                  organisation=organisation, message=join_request.message)
+    return join_request
+
+
+def decide_join_request(actor: User, join_request: JoinRequest, approve: bool) -> None:
+    if join_request.state != JoinRequestState.pending:
+        raise DomainError(_l("This request has already been answered."))
+    join_request.state = JoinRequestState.approved if approve else JoinRequestState.rejected
+    join_request.decided_at = utcnow()
+    join_request.decided_by_id = actor.id
+    organisation = join_request.organisation
+    if approve:
+        db.session.add(Membership(organisation=organisation, user=join_request.user, role=Role.member))
+        forget_memberships()
+    audit.record("membership.join_approved" if approve else "membership.join_rejected",
+                 actor=actor, obj=join_request, organisation=organisation,
+                 user_id=join_request.user_id)
+    send_mail(join_request.user.email, "join_decided", join_request.user.language,
+              user=join_request.user, organisation=organisation, approved=approve)
+
+
+# --- account support ---------------------------------------------------------------------
+
+
+def memberships_for_export(user: User) -> list[dict]:
+    return [
+        {"organisation": m.organisation.name, "business_id": m.organisation.business_id,
+         "role": str(m.role), "call_manager": m.is_call_manager, "reviewer": m.is_reviewer,
+         "since": m.created_at.isoformat()}
+        for m in memberships_by_organisation(user).values()
+    ]
+
+
+def organisations_blocking_departure(user: User) -> list[Organisation]:
+    """Organisations where the user is the only owner."""
+    return [
+        m.organisation
+        for m in memberships_by_organisation(user).values()
+        if m.role == Role.owner and _owner_count(m.organisation) <= 1
+    ]
+
+
+def remove_all_memberships(user: User) -> None:
+    for membership in list(memberships_by_organisation(user).values()):
+        audit.record("membership.removed_with_account", actor=user, obj=membership,
+                     organisation=membership.organisation, user_id=user.id)
+        db.session.delete(membership)
+    db.session.flush()
+    forget_memberships()
+
+
+def verification_queue():
+    return select(Organisation).where(Organisation.status == OrganisationStatus.unverified).order_by(
+        Organisation.created_at
+    )
+

@@ -61,7 +61,11 @@ class Config:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = "20 per minute;200 per hour"
+    RATE_LIMITS = {
+        "login": "20 per minute;200 per hour",
+        "register": "10 per hour",
+        "mail_link": "5 per 15 minutes",
+    }
     ACCOUNT_FAILURE_LIMIT = 10
     ACCOUNT_FAILURE_WINDOW = timedelta(minutes=15)
     ACCOUNT_FAILURE_DELAY = timedelta(minutes=5)
@@ -126,7 +130,6 @@ class TestConfig(Config):
     SESSION_COOKIE_SECURE = False
     PREFERRED_URL_SCHEME = "http"
     SERVER_BASE_URL = "http://localhost"
-    RATELIMIT_ENABLED = False
     HSTS = False
 
 

@@ -22,6 +22,7 @@ from app import create_app
 from app.auth.models import UserSession
 from app.auth.sessions import _hash
 from app.extensions import db as _db
+from app.extensions import limiter
 
 pytest_plugins = ["tests.fixtures.auth", "tests.fixtures.organisations"]
 
@@ -111,6 +112,7 @@ def db(app):
         engines[None] = connection
         _db.session.remove()
         _db.session.configure(join_transaction_mode="create_savepoint")
+        limiter.reset()
         try:
             yield _db
         finally:

@@ -34,14 +34,15 @@ TOKEN_MESSAGES = {
 }
 
 
-def _login_limit() -> str:
+def _limit(name: str):
+    """A rate limit read from the configuration at request time."""
     from flask import current_app
 
-    return current_app.config["LOGIN_RATE_LIMIT"]
+    return lambda: current_app.config["RATE_LIMITS"][name]
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit(_limit("register"), methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("organisations.dashboard"))
@@ -94,7 +95,7 @@ def verify_email():
 
 @bp.post("/verify/resend")
 @login_required
-@limiter.limit("5 per hour")
+@limiter.limit(_limit("mail_link"))
 def resend_verification():
     if not current_user.is_verified:
         services.send_verification_mail(current_user)
@@ -113,7 +114,7 @@ def _same_site_path(url: str) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_limit("login"), methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("organisations.dashboard"))
@@ -158,7 +159,7 @@ def logout_everywhere():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit("5 per 15 minutes", methods=["POST"])
+@limiter.limit(_limit("mail_link"), methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -242,7 +243,7 @@ def password_change():
 
 @bp.post("/account/email")
 @login_required
-@limiter.limit("5 per hour")
+@limiter.limit(_limit("mail_link"))
 def email_change():
     form = ChangeEmailForm()
     if form.validate_on_submit():

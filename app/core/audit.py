@@ -39,6 +39,7 @@ def record(
     **details,
 ) -> AuditLog:
     """Add an audit entry to the current transaction (it commits with the change it records)."""
+    obj = _unwrap(obj)
     entry = AuditLog(
         action=action,
         actor_id=getattr(actor, "id", None),
@@ -50,3 +51,9 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def _unwrap(obj):
+    # current_user is a proxy; the entry needs the real object's class.
+    getter = getattr(obj, "_get_current_object", None)
+    return getter() if getter is not None else obj

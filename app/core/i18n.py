@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 SUPPORTED = ("fi", "sv", "en")
@@ -10,6 +10,8 @@ SUPPORTED = ("fi", "sv", "en")
 
 def select_locale() -> str:
     """Flask-Babel's locale selector."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in SUPPORTED:
         return chosen

@@ -1,0 +1,153 @@
+"""Every URL rule × every role, for full pages and htmx requests, against a table.
+
+A new URL rule without a row here fails `test_every_rule_is_in_the_table`: decide who may
+use it and add the row. Codes: 200 page, 204 no content, 302 redirect (for anonymous: to the
+log-in page), 400 bad/expired token or form, 403 refused, 404 hidden, 405 method not allowed.
+POST rows send a form with a valid CSRF token but no other fields, so a permitted POST
+usually answers with its own validation (200/302/400) and a refused one with 403/404.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from app.organisations.models import Invitation, JoinRequest, Role
+
+ROLES = [
+    "anonymous", "member_a", "owner_a", "member_b", "reviewer", "conflicted_reviewer",
+    "call_manager", "admin",
+]
+OK = (200, 302)  # a page, or a redirect after a done action / validation round-trip
+
+
+def every(code, **overrides):
+    """The same expectation for every role, with exceptions."""
+    return {role: overrides.get(role, code) for role in ROLES}
+
+
+def signed_in(code, anonymous=302, **overrides):
+    """Login required: anonymous users are sent to the log-in page."""
+    return every(code, anonymous=anonymous, **overrides)
+
+
+# endpoint -> {method: {role: expected code or tuple of acceptable codes}}
+MATRIX: dict[str, dict[str, dict]] = {
+    "main.home": {"GET": every(200)},
+    "main.health": {"GET": every(200)},
+    "main.set_language": {"POST": every(302)},
+    "static": {"GET": every(200)},
+    # accounts
+    "auth.register": {"GET": every(200, **{r: 302 for r in ROLES[1:]}),
+                      "POST": every(200, **{r: 302 for r in ROLES[1:]})},
+    "auth.register_done": {"GET": every(200)},
+    "auth.verify_email": {"GET": every(200), "POST": every(400)},
+    "auth.resend_verification": {"POST": signed_in(302)},
+    "auth.login": {"GET": every(200, **{r: 302 for r in ROLES[1:]}),
+                   "POST": every(200, **{r: 302 for r in ROLES[1:]})},
+    "auth.logout": {"POST": every(302)},
+    "auth.logout_everywhere": {"POST": signed_in(302)},
+    "auth.forgot_password": {"GET": every(200), "POST": every(200)},
+    "auth.reset_password": {"GET": every(400), "POST": every(400)},
+    "auth.account": {"GET": signed_in(200)},
+    "auth.profile_update": {"POST": signed_in(400)},
+    "auth.password_change": {"POST": signed_in(400)},
+    "auth.email_change": {"POST": signed_in(400)},
+    "auth.email_confirm": {"GET": every(200), "POST": every(400)},
+    "auth.export_data": {"GET": signed_in(200)},
+    "auth.delete_account": {"GET": signed_in(200), "POST": signed_in(200)},
+}
+
+try:  # the organisation rows live beside their blueprint's tests
+    from tests.organisations.matrix import MATRIX as ORGANISATION_MATRIX
+
+    MATRIX.update(ORGANISATION_MATRIX)
+except ImportError:  # pragma: no cover - the file is part of the suite
+    pass
+
+
+@pytest.fixture
+def world(make_user, make_organisation, add_member, db):
+    """Organisations A (NGO), B (NGO) and an ELY-centre, with a person in every role."""
+    from datetime import timedelta
+
+    from app.core.db import utcnow
+
+    people = {role: make_user(email=f"{role}@example.fi") for role in ROLES[1:]}
+    people["admin"].is_admin = True
+    a = make_organisation(name="Yhdistys A ry", owner=people["owner_a"])
+    b = make_organisation(name="Yhdistys B ry", owner=make_user())
+    ely = make_organisation(name="Testin ELY-keskus", type="ely_centre", owner=make_user())
+    member_a = add_member(a, people["member_a"], Role.member)
+    add_member(b, people["member_b"], Role.member)
+    add_member(ely, people["reviewer"], Role.member, reviewer=True)
+    add_member(ely, people["conflicted_reviewer"], Role.member, reviewer=True)
+    add_member(a, people["conflicted_reviewer"], Role.member)
+    add_member(ely, people["call_manager"], Role.member, call_manager=True)
+    invitation = Invitation(organisation=a, email="new@example.fi", role=Role.member,
+                            expires_at=utcnow() + timedelta(days=1))
+    outsider = make_user(email="asker@example.fi")
+    join_request = JoinRequest(organisation=a, user=outsider, message="Hei")
+    db.session.add_all([invitation, join_request])
+    db.session.commit()
+    args = {
+        "org_id": a.id,
+        "membership_id": member_a.id,
+        "invitation_id": invitation.id,
+        "request_id": join_request.id,
+        "token": "not-a-valid-token",
+        "filename": "css/app.css",
+    }
+    return people, args
+
+
+def _cases():
+    from app import create_app
+
+    app = create_app("test")
+    for rule in app.url_map.iter_rules():
+        row = MATRIX.get(rule.endpoint)
+        if row is None:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if method in row:
+                for role in ROLES:
+                    yield pytest.param(rule.endpoint, method, role,
+                                       id=f"{rule.endpoint}-{method}-{role}")
+
+
+def test_every_rule_is_in_the_table(app):
+    missing = []
+    for rule in app.url_map.iter_rules():
+        row = MATRIX.get(rule.endpoint)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            if row is None or method not in row:
+                missing.append(f"{method} {rule.rule} ({rule.endpoint})")
+    assert not missing, "URL rules without an expected answer:\n" + "\n".join(sorted(missing))
+
+
+@pytest.mark.parametrize("endpoint,method,role", list(_cases()))
+def test_matrix(app, client, login_as, world, endpoint, method, role):
+    people, args = world
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    with app.test_request_context():
+        from flask import url_for
+
+        url = url_for(endpoint, **{name: args[name] for name in rule.arguments})
+    if role != "anonymous":
+        login_as(people[role])
+    expected = MATRIX[endpoint][method][role]
+    expected = expected if isinstance(expected, tuple) else (expected,)
+    variants = [{}, {"HX-Request": "true"}] if method == "GET" else [{}]
+    for headers in variants:
+        if method == "GET":
+            response = client.get(url, headers=headers)
+        else:
+            response = client.post(url, data={}, headers=headers)
+        response.close()
+        assert response.status_code in expected, (
+            f"{method} {url} as {role} {'(htmx)' if headers else ''}: "
+            f"got {response.status_code}, expected {expected}"
+        )
+        if role == "anonymous" and response.status_code == 302 and expected == (302,):
+            if MATRIX[endpoint][method].get("member_a") not in (302, OK):
+                assert "/login" in response.headers["Location"]

@@ -10,3 +10,11 @@ from app.organisations.models import (  # noqa: F401
     OrganisationRegion,
     OrganisationTargetGroup,
 )
+from app.practices.models import (  # noqa: F401
+    Adoption,
+    Practice,
+    PracticeAttachment,
+    PracticePartner,
+    PracticeVersion,
+)
+from app.search.changes import SearchChange  # noqa: F401

@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale
 
 from app.core.db import utcnow
@@ -25,8 +25,15 @@ def send_mail(to: str, template: str, language: str = "fi", **context) -> EmailM
 
     The template's first line is `Subject: ...`; the rest is the body.
     """
-    with force_locale(language if language in ("fi", "sv", "en") else "fi"):
-        rendered = render_template(f"mail/{template}.txt", **context)
+    language = language if language in ("fi", "sv", "en") else "fi"
+    if has_request_context():
+        with force_locale(language):
+            rendered = render_template(f"mail/{template}.txt", **context)
+    else:
+        # From the command line: links are built against the configured public address.
+        base_url = current_app.config.get("SERVER_BASE_URL") or "http://127.0.0.1:5000"
+        with current_app.test_request_context(base_url=base_url), force_locale(language):
+            rendered = render_template(f"mail/{template}.txt", **context)
     subject_line, _, body = rendered.lstrip().partition("\n")
     subject = subject_line.removeprefix("Subject:").strip()
     message = EmailMessage()

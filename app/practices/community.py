@@ -1,0 +1,197 @@
+"""What other organisations do with a model: partner, validate, adopt; and attachments."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.core import audit
+from app.core.codelists import REGIONS
+from app.core.db import utcnow
+from app.core.domain import DomainError
+from app.core.email import send_mail
+from app.extensions import db
+from app.organisations.models import Membership, Organisation, Role
+from app.practices.models import (
+    Adoption,
+    PartnerState,
+    Practice,
+    PracticeAttachment,
+    PracticePartner,
+    PracticeState,
+)
+from app.search.changes import record_change
+
+MAX_ATTACHMENTS = 20
+
+
+def _people(organisation: Organisation, min_role: Role = Role.editor) -> list[User]:
+    roles = [Role.owner] if min_role == Role.owner else [Role.owner, Role.editor]
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.organisation_id == organisation.id, Membership.role.in_(roles))
+        )
+    )
+
+
+# --- validation by an ELY-centre ------------------------------------------------------------
+
+
+def validate_practice(user: User, organisation: Organisation, practice: Practice,
+                      statement: str) -> None:
+    """An ELY-centre vouches for a published model with a short statement."""
+    if not organisation.is_ely_centre or not organisation.is_verified:
+        raise DomainError(_l("Only a verified ELY Centre can validate service models."))
+    if organisation.id == practice.organisation_id:
+        raise DomainError(_l("An organisation cannot validate its own service model."))
+    if practice.state != PracticeState.published:
+        raise DomainError(_l("Only a published service model can be validated."))
+    if practice.is_validated:
+        raise DomainError(_l("The service model has already been validated."))
+    statement = (statement or "").strip()
+    if not statement:
+        raise DomainError(_l("Write a short statement on why the model is validated."),
+                          field="statement")
+    practice.validated_at = utcnow()
+    practice.validated_by_id = user.id
+    practice.validated_by_organisation_id = organisation.id
+    practice.validation_statement = statement[:2000]
+    record_change("practice", practice.id)
+    audit.record("practice.validated", actor=user, obj=practice, organisation=organisation,
+                 practice_organisation_id=practice.organisation_id)
+
+
+def withdraw_validation(user: User, practice: Practice, reason: str = "") -> None:
+    if not practice.is_validated:
+        raise DomainError(_l("The service model is not validated."))
+    audit.record("practice.validation_withdrawn", actor=user, obj=practice,
+                 organisation=practice.validated_by_organisation, reason=reason.strip() or None)
+    practice.validated_at = None
+    practice.validated_by_id = None
+    practice.validated_by_organisation_id = None
+    practice.validation_statement = ""
+    record_change("practice", practice.id)
+
+
+# --- adoption -----------------------------------------------------------------------------------
+
+
+def record_adoption(user: User, organisation: Organisation, practice: Practice, *,
+                    regions: list[str], since: date | None, note: str) -> Adoption:
+    """`organisation` says it uses the model; the owners are told by mail."""
+    if practice.state != PracticeState.published:
+        raise DomainError(_l("Only a published service model can be adopted."))
+    if not organisation.is_verified:
+        raise DomainError(_l("Only verified organisations can record an adoption."))
+    if organisation.id == practice.organisation_id:
+        raise DomainError(_l("The organisation that owns the model cannot adopt it."))
+    if any(a.organisation_id == organisation.id for a in practice.adoptions):
+        raise DomainError(_l("Your organisation has already recorded that it uses this model."))
+    if since and since > utcnow().date():
+        raise DomainError(_l("The start date cannot be in the future."), field="since")
+    adoption = Adoption(practice=practice, organisation=organisation,
+                        regions=REGIONS.clean(regions), since=since,
+                        note=(note or "").strip()[:2000], created_by_id=user.id)
+    db.session.add(adoption)
+    practice.adoption_count = len(practice.adoptions)
+    db.session.flush()
+    record_change("practice", practice.id)
+    audit.record("practice.adopted", actor=user, obj=practice, organisation=organisation)
+    for person in _people(practice.organisation):
+        send_mail(person.email, "practice_adopted", person.language, user=person,
+                  practice=practice, adopter=organisation, adoption=adoption)
+    return adoption
+
+
+def remove_adoption(user: User, adoption: Adoption) -> None:
+    practice = adoption.practice
+    audit.record("practice.adoption_removed", actor=user, obj=practice,
+                 organisation=adoption.organisation)
+    practice.adoptions.remove(adoption)
+    db.session.delete(adoption)
+    practice.adoption_count = len(practice.adoptions)
+    record_change("practice", practice.id)
+
+
+# --- partner organisations ----------------------------------------------------------------------
+
+
+def invite_partner(user: User, practice: Practice, organisation: Organisation) -> PracticePartner:
+    """Name another organisation as a partner; its editors accept or decline."""
+    if organisation.id == practice.organisation_id:
+        raise DomainError(_l("The owning organisation is not its own partner."), field="organisation")
+    if not organisation.is_verified:
+        raise DomainError(_l("Only verified organisations can be named as partners."),
+                          field="organisation")
+    if any(p.organisation_id == organisation.id for p in practice.partners):
+        raise DomainError(_l("This organisation has already been invited."), field="organisation")
+    partner = PracticePartner(practice=practice, organisation=organisation, invited_by_id=user.id)
+    db.session.add(partner)
+    db.session.flush()
+    audit.record("practice.partner_invited", actor=user, obj=practice,
+                 organisation=practice.organisation, partner_id=organisation.id)
+    for person in _people(organisation):
+        send_mail(person.email, "practice_partner_invited", person.language, user=person,
+                  practice=practice, organisation=practice.organisation, partner=organisation)
+    return partner
+
+
+def respond_to_partnership(user: User, partner: PracticePartner, accept: bool) -> None:
+    if partner.state != PartnerState.invited:
+        raise DomainError(_l("This invitation has already been answered."))
+    partner.state = PartnerState.accepted if accept else PartnerState.declined
+    partner.responded_at = utcnow()
+    if partner.practice.state == PracticeState.published:
+        record_change("practice", partner.practice_id)
+    audit.record("practice.partner_accepted" if accept else "practice.partner_declined",
+                 actor=user, obj=partner.practice, organisation=partner.organisation)
+
+
+def remove_partner(user: User, partner: PracticePartner) -> None:
+    practice = partner.practice
+    audit.record("practice.partner_removed", actor=user, obj=practice,
+                 organisation=practice.organisation, partner_id=partner.organisation_id)
+    practice.partners.remove(partner)
+    db.session.delete(partner)
+    if practice.state == PracticeState.published:
+        record_change("practice", practice.id)
+
+
+# --- attachments --------------------------------------------------------------------------------
+
+
+def add_attachment(user: User, practice: Practice, file_storage) -> PracticeAttachment:
+    """Check and store an uploaded file (SECURITY.md uploads) and attach it."""
+    from app.core.uploads import store_upload, validate_upload
+
+    if len(practice.attachments) >= MAX_ATTACHMENTS:
+        raise DomainError(_l("A service model can have at most %(n)s attachments.", n=MAX_ATTACHMENTS),
+                          field="file")
+    checked = validate_upload(file_storage)
+    stored = store_upload(checked, file_storage)
+    attachment = PracticeAttachment(
+        practice=practice, filename=checked.filename, stored_name=stored,
+        content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
+        uploaded_by_id=user.id,
+    )
+    db.session.add(attachment)
+    db.session.flush()
+    audit.record("practice.attachment_added", actor=user, obj=practice,
+                 organisation=practice.organisation, filename=checked.filename)
+    return attachment
+
+
+def remove_attachment(user: User, attachment: PracticeAttachment) -> str:
+    """Detach the file; returns the stored name for the caller to delete after commit."""
+    practice = attachment.practice
+    audit.record("practice.attachment_removed", actor=user, obj=practice,
+                 organisation=practice.organisation, filename=attachment.filename)
+    stored = attachment.stored_name
+    practice.attachments.remove(attachment)
+    db.session.delete(attachment)
+    return stored

@@ -1,0 +1,225 @@
+"""Service models (toimintamallit), their immutable versions, partners, adoptions, attachments."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.core.db import UtcDateTime, utcnow
+from app.extensions import db
+from app.organisations.models import Organisation
+
+SECTIONS = ("problem", "method", "employer_cooperation", "results", "adoption")
+CLASSIFICATION = ("target_groups", "work_forms", "regions", "stage", "evidence", "tags")
+
+
+class PracticeState(enum.StrEnum):
+    draft = "draft"
+    published = "published"
+    archived = "archived"
+
+
+class PartnerState(enum.StrEnum):
+    invited = "invited"
+    accepted = "accepted"
+    declined = "declined"
+
+
+def _enum(cls, name):
+    return Enum(cls, name=name, native_enum=False, length=20, validate_strings=True)
+
+
+class Practice(db.Model):
+    """The working copy of a service model. Readers see its latest published version."""
+
+    __tablename__ = "practice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    state: Mapped[PracticeState] = mapped_column(
+        _enum(PracticeState, "practice_state"), default=PracticeState.draft, index=True
+    )
+    language: Mapped[str] = mapped_column(String(2), default="fi")
+    title: Mapped[str] = mapped_column(String(200), default="")
+    slug: Mapped[str] = mapped_column(String(120), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    problem: Mapped[str] = mapped_column(Text, default="")
+    method: Mapped[str] = mapped_column(Text, default="")
+    employer_cooperation: Mapped[str] = mapped_column(Text, default="")
+    results: Mapped[str] = mapped_column(Text, default="")
+    adoption: Mapped[str] = mapped_column(Text, default="")
+    target_groups: Mapped[list] = mapped_column(JSON, default=list)
+    work_forms: Mapped[list] = mapped_column(JSON, default=list)
+    regions: Mapped[list] = mapped_column(JSON, default=list)
+    stage: Mapped[str] = mapped_column(String(20), default="")
+    evidence: Mapped[str] = mapped_column(String(20), default="")
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    contact_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    # Optimistic locking: every save of the working copy bumps it; a stale save is a conflict.
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    first_published_on: Mapped[date | None] = mapped_column(Date)
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    has_unpublished_changes: Mapped[bool] = mapped_column(default=False)
+    version_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The version readers see. No database foreign key: practice and practice_version would
+    # reference each other, which PostgreSQL cannot create in one step.
+    current_version_id: Mapped[int | None] = mapped_column(Integer)
+    adoption_count: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    validated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    validated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    validated_by_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL")
+    )
+    validation_statement: Mapped[str] = mapped_column(Text, default="")
+
+    organisation: Mapped[Organisation] = relationship(foreign_keys=[organisation_id])
+    current_version: Mapped[PracticeVersion | None] = relationship(
+        primaryjoin="foreign(Practice.current_version_id) == PracticeVersion.id",
+        viewonly=True,
+    )
+    contact: Mapped[User | None] = relationship(foreign_keys=[contact_user_id])
+    validated_by: Mapped[User | None] = relationship(foreign_keys=[validated_by_id])
+    validated_by_organisation: Mapped[Organisation | None] = relationship(
+        foreign_keys=[validated_by_organisation_id]
+    )
+    partners: Mapped[list[PracticePartner]] = relationship(
+        back_populates="practice", cascade="all, delete-orphan"
+    )
+    adoptions: Mapped[list[Adoption]] = relationship(
+        back_populates="practice", cascade="all, delete-orphan", order_by="Adoption.created_at"
+    )
+    attachments: Mapped[list[PracticeAttachment]] = relationship(
+        back_populates="practice", cascade="all, delete-orphan",
+        order_by="PracticeAttachment.created_at",
+    )
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == PracticeState.published
+
+    @property
+    def is_validated(self) -> bool:
+        return self.validated_at is not None
+
+    def sections(self) -> dict[str, str]:
+        return {name: getattr(self, name) or "" for name in SECTIONS}
+
+    def content(self) -> dict:
+        """Everything a version snapshots."""
+        return {
+            "title": self.title,
+            "language": self.language,
+            "summary": self.summary,
+            **self.sections(),
+            **{name: getattr(self, name) for name in CLASSIFICATION},
+        }
+
+    def __repr__(self) -> str:
+        return f"<Practice {self.id} {self.title!r} {self.state}>"
+
+
+class PracticeVersion(db.Model):
+    """An immutable snapshot made at each publish."""
+
+    __tablename__ = "practice_version"
+    __table_args__ = (UniqueConstraint("practice_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    content: Mapped[dict] = mapped_column(JSON)
+    change_note: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    created_by: Mapped[User | None] = relationship()
+
+    @property
+    def title(self) -> str:
+        return self.content.get("title", "")
+
+
+class PracticePartner(db.Model):
+    __tablename__ = "practice_partner"
+    __table_args__ = (UniqueConstraint("practice_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    state: Mapped[PartnerState] = mapped_column(
+        _enum(PartnerState, "partner_state"), default=PartnerState.invited
+    )
+    invited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    responded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    practice: Mapped[Practice] = relationship(back_populates="partners")
+    organisation: Mapped[Organisation] = relationship()
+
+
+class Adoption(db.Model):
+    """Another organisation uses the model ("we use this too")."""
+
+    __tablename__ = "adoption"
+    __table_args__ = (UniqueConstraint("practice_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    regions: Mapped[list] = mapped_column(JSON, default=list)
+    since: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    practice: Mapped[Practice] = relationship(back_populates="adoptions")
+    organisation: Mapped[Organisation] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+
+class PracticeAttachment(db.Model):
+    __tablename__ = "practice_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    practice: Mapped[Practice] = relationship(back_populates="attachments")
+    uploaded_by: Mapped[User | None] = relationship()

@@ -1,0 +1,134 @@
+"""Who may do what with a service model: state-aware predicates for views, templates, tests."""
+
+from __future__ import annotations
+
+from app.organisations.models import Role
+from app.organisations.permissions import has_role, is_admin, membership_of
+from app.practices.models import PartnerState, Practice, PracticePartner, PracticeState
+
+
+def _signed_in(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def _is_partner_member(user, practice: Practice) -> bool:
+    return any(
+        p.state == PartnerState.accepted and membership_of(user, p.organisation) is not None
+        for p in practice.partners
+    )
+
+
+def can_view_practice(user, practice: Practice) -> bool:
+    """Published models are public; drafts and archived ones only to their organisations."""
+    if practice.state == PracticeState.published and practice.current_version_id:
+        return True
+    return (
+        is_admin(user)
+        or membership_of(user, practice.organisation) is not None
+        or _is_partner_member(user, practice)
+    )
+
+
+def can_view_working_copy(user, practice: Practice) -> bool:
+    """The editable text (with unpublished changes) is for the owning organisation."""
+    return membership_of(user, practice.organisation) is not None or is_admin(user)
+
+
+def can_create_practice(user, organisation) -> bool:
+    """Editors and owners write models, also in unverified organisations (as drafts)."""
+    return has_role(user, organisation, Role.editor)
+
+
+def can_edit_practice(user, practice: Practice) -> bool:
+    return practice.state != PracticeState.archived and has_role(
+        user, practice.organisation, Role.editor
+    )
+
+
+def can_publish_practice(user, practice: Practice) -> bool:
+    """Only verified organisations publish; there must be something new to publish."""
+    return (
+        can_edit_practice(user, practice)
+        and practice.organisation.is_verified
+        and (practice.state == PracticeState.draft or practice.has_unpublished_changes)
+    )
+
+
+def can_archive_practice(user, practice: Practice) -> bool:
+    return practice.state == PracticeState.published and has_role(
+        user, practice.organisation, Role.editor
+    )
+
+
+def can_restore_practice(user, practice: Practice) -> bool:
+    return practice.state == PracticeState.archived and has_role(
+        user, practice.organisation, Role.editor
+    )
+
+
+def _ely_memberships(user):
+    if not _signed_in(user):
+        return []
+    from app.organisations.services import memberships_by_organisation
+
+    return [
+        m for m in memberships_by_organisation(user).values()
+        if m.organisation.is_ely_centre and m.organisation.is_verified
+    ]
+
+
+def validating_organisations(user, practice: Practice):
+    """The user's verified ELY-centres that may validate this model (not its own author)."""
+    return [
+        m.organisation for m in _ely_memberships(user)
+        if m.organisation_id != practice.organisation_id
+    ]
+
+
+def can_validate_practice(user, practice: Practice) -> bool:
+    return (
+        practice.state == PracticeState.published
+        and not practice.is_validated
+        and bool(validating_organisations(user, practice))
+    )
+
+
+def can_withdraw_validation(user, practice: Practice) -> bool:
+    if not practice.is_validated:
+        return False
+    return is_admin(user) or any(
+        m.organisation_id == practice.validated_by_organisation_id for m in _ely_memberships(user)
+    )
+
+
+def adopting_organisations(user, practice: Practice):
+    """The user's verified organisations (other than the owner) that have not adopted it yet."""
+    if not _signed_in(user) or practice.state != PracticeState.published:
+        return []
+    from app.organisations.services import memberships_by_organisation
+
+    adopted = {a.organisation_id for a in practice.adoptions}
+    return [
+        m.organisation for m in memberships_by_organisation(user).values()
+        if m.organisation.is_verified
+        and m.organisation_id != practice.organisation_id
+        and m.organisation_id not in adopted
+    ]
+
+
+def can_adopt_practice(user, practice: Practice) -> bool:
+    return bool(adopting_organisations(user, practice))
+
+
+def can_remove_adoption(user, adoption) -> bool:
+    return has_role(user, adoption.organisation, Role.member)
+
+
+def can_respond_to_partnership(user, partner: PracticePartner) -> bool:
+    return partner.state == PartnerState.invited and has_role(
+        user, partner.organisation, Role.editor
+    )
+
+
+def can_download_attachment(user, practice: Practice) -> bool:
+    return can_view_practice(user, practice)

@@ -38,7 +38,7 @@ static/vendor/.stamp: node_modules/.package-lock.json
 assets: static/vendor/.stamp
 
 translations: .stamp-install
-	$(BIN)/pybabel compile --use-fuzzy -q -d app/translations
+	$(BIN)/pybabel -q compile --use-fuzzy -d app/translations
 
 db: install
 	$(FLASK) db upgrade

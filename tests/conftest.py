@@ -24,7 +24,10 @@ from app.auth.sessions import _hash
 from app.extensions import db as _db
 from app.extensions import limiter
 
-pytest_plugins = ["tests.fixtures.auth", "tests.fixtures.organisations"]
+pytest_plugins = [
+    "tests.fixtures.auth", "tests.fixtures.organisations", "tests.fixtures.practices",
+    "tests.fixtures.calls",
+]
 
 
 def _database_url(tmp_root: Path) -> str:
@@ -44,8 +47,19 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+def _compile_translations() -> None:
+    """The catalogs are compiled at install (`make`); do it here too for a bare `pytest`."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1] / "app" / "translations"
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "compile", "--use-fuzzy",
+                    "-d", str(root)], check=True)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
+    _compile_translations()
     root = tmp_path_factory.mktemp("kohtaamo")
     url = _database_url(root)
     if url.startswith("postgresql"):
@@ -63,7 +77,7 @@ def app(tmp_path_factory):
     with application.app_context():
         from flask_migrate import upgrade
 
-        upgrade()
+        upgrade(revision="heads")
     application.test_client_class = IsolatedClient
     yield application
     with application.app_context():
@@ -78,6 +92,10 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, csrf: bool = True, **kwargs):
+        # Tests read the English message ids; tests of other languages ask for them.
+        headers = kwargs.setdefault("headers", {})
+        if isinstance(headers, dict) and "Accept-Language" not in headers:
+            headers["Accept-Language"] = "en"
         data = kwargs.get("data")
         if csrf and kwargs.get("method") == "POST" and isinstance(data, dict):
             if "csrf_token" not in data:

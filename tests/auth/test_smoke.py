@@ -13,7 +13,7 @@ def register(client, email="aino@example.fi", password=NEW_PASSWORD, name="Aino 
 
 
 def test_home_page_renders_in_finnish_by_default(client):
-    response = client.get("/")
+    response = client.get("/", headers={"Accept-Language": ""})
     assert response.status_code == 200
     assert 'lang="fi"' in response.get_data(as_text=True)
 

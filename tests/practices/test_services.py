@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.core.audit import AuditLog
@@ -28,6 +29,13 @@ COMPLETE = {
     "tags": ["varasto", " Varasto ", "logistiikka"],
     "language": "fi",
 }
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Service messages outside a request follow the default language; read them in English."""
+    with force_locale("en"):
+        yield
 
 
 @pytest.fixture

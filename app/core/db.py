@@ -48,6 +48,8 @@ def configure_engine(engine: Engine) -> None:
     def _on_connect(dbapi_connection, _record):  # pragma: no cover - exercised by every test
         # Let SQLAlchemy emit BEGIN itself (pysqlite's own handling breaks savepoints).
         dbapi_connection.isolation_level = None
+        # SQLite's own lower() only knows ASCII; "Ä" must match "ä" as in PostgreSQL.
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=15000")
@@ -58,6 +60,10 @@ def configure_engine(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+
+
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 def ensure_aware(value: datetime | None) -> datetime | None:

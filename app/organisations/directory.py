@@ -50,7 +50,8 @@ def directory_query(flt: DirectoryFilter) -> Select:
     """Verified organisations matching the filter, sorted."""
     stmt = select(Organisation).where(Organisation.status == OrganisationStatus.verified)
     if flt.q:
-        pattern = "%" + flt.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        escaped = flt.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
         stmt = stmt.where(
             func.lower(Organisation.name).like(pattern, escape="\\")
             | func.lower(Organisation.expertise).like(pattern, escape="\\")

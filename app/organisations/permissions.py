@@ -47,6 +47,12 @@ def can_edit_organisation(user, organisation: Organisation) -> bool:
     return has_role(user, organisation, Role.owner)
 
 
+def can_resubmit(user, organisation: Organisation) -> bool:
+    """Owners of a rejected organisation send it for verification again."""
+    return (organisation.status == OrganisationStatus.rejected
+            and has_role(user, organisation, Role.owner))
+
+
 def can_manage_members(user, organisation: Organisation) -> bool:
     return has_role(user, organisation, Role.owner)
 

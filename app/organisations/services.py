@@ -62,7 +62,8 @@ def _check_fields(data: dict, organisation: Organisation | None = None) -> dict:
     clean["business_id"] = bid.normalise(data["business_id"])
     if not bid.is_valid(clean["business_id"]):
         raise DomainError(
-            _l("This is not a valid Business ID. Check the number and the check digit (e.g. 1234567-1)."),
+            _l("This is not a valid Business ID. Check the number and the check digit "
+               "(e.g. 1234567-1)."),
             field="business_id",
         )
     taken = db.session.scalar(
@@ -70,7 +71,8 @@ def _check_fields(data: dict, organisation: Organisation | None = None) -> dict:
     )
     if taken is not None and (organisation is None or taken != organisation.id):
         raise DomainError(
-            _l("An organisation with this Business ID is already registered. Ask its owner to invite you, or request to join it."),
+            _l("An organisation with this Business ID is already registered. Ask its owner to "
+               "invite you, or request to join it."),
             field="business_id",
         )
     if clean["type"] not in ORGANISATION_TYPES:
@@ -153,7 +155,9 @@ def verify_organisation(admin: User, organisation: Organisation) -> None:
 
 def reject_organisation(admin: User, organisation: Organisation, reason: str) -> None:
     """An administrator declines verification with a reason the owners can read."""
-    reason = reason.strip()
+    if organisation.status == OrganisationStatus.rejected:
+        raise DomainError(_l("The organisation has already been rejected."))
+    reason = (reason or "").strip()
     if not reason:
         raise DomainError(_l("Write the reason for the owners."), field="reason")
     organisation.status = OrganisationStatus.rejected
@@ -167,10 +171,12 @@ def reject_organisation(admin: User, organisation: Organisation, reason: str) ->
 
 
 def resubmit_for_verification(user: User, organisation: Organisation) -> None:
+    """Owners send a rejected organisation back to the verification queue."""
     if organisation.status != OrganisationStatus.rejected:
         raise DomainError(_l("Only a rejected organisation can be sent for verification again."))
     organisation.status = OrganisationStatus.unverified
-    audit.record("organisation.resubmitted", actor=user, obj=organisation, organisation=organisation)
+    audit.record("organisation.resubmitted", actor=user, obj=organisation,
+                 organisation=organisation)
 
 
 # --- members ------------------------------------------------------------------------------
@@ -189,7 +195,10 @@ def change_role(actor: User, membership: Membership, role: Role, *,
     """Change a member's role (and call roles in an ELY-centre); an organisation keeps an owner."""
     organisation = membership.organisation
     if membership.role == Role.owner and role != Role.owner and _owner_count(organisation) <= 1:
-        raise DomainError(_l("The organisation must keep at least one owner. Make someone else an owner first."))
+        raise DomainError(_l("The organisation must keep at least one owner. Make someone else "
+                             "an owner first."))
+    if not organisation.is_ely_centre and (call_manager or reviewer):
+        raise DomainError(_l("Call roles (call manager, reviewer) exist only in ELY Centres."))
     old = membership.role
     membership.role = role
     if organisation.is_ely_centre:
@@ -308,6 +317,7 @@ def accept_invitation(user: User, token: str) -> Membership:
 
 
 def revoke_invitation(actor: User, invitation: Invitation) -> None:
+    """Cancel an invitation that has not been accepted; its link stops working."""
     if invitation.accepted_at is not None:
         raise DomainError(_l("The invitation has already been accepted."))
     invitation.revoked_at = utcnow()
@@ -319,6 +329,11 @@ def revoke_invitation(actor: User, invitation: Invitation) -> None:
 
 
 def request_to_join(user: User, organisation: Organisation, message: str) -> JoinRequest:
+    """Ask the owners for membership; they get a mail and answer on the members page."""
+    if memberships_by_organisation(user).get(organisation.id) is not None:
+        raise DomainError(_l("You are already a member of this organisation."))
+    if organisation.status == OrganisationStatus.rejected:
+        raise DomainError(_l("This organisation does not take new members at the moment."))
     pending = db.session.scalar(
         select(JoinRequest).where(
             JoinRequest.organisation_id == organisation.id,
@@ -331,7 +346,8 @@ def request_to_join(user: User, organisation: Organisation, message: str) -> Joi
     join_request = JoinRequest(organisation=organisation, user=user, message=message.strip())
     db.session.add(join_request)
     db.session.flush()
-    audit.record("membership.join_requested", actor=user, obj=join_request, organisation=organisation)
+    audit.record("membership.join_requested", actor=user, obj=join_request,
+                 organisation=organisation)
     for owner in _owners(organisation):
         send_mail(owner.email, "join_request", owner.language, owner=owner, requester=user,
                   organisation=organisation, message=join_request.message)
@@ -339,6 +355,7 @@ def request_to_join(user: User, organisation: Organisation, message: str) -> Joi
 
 
 def decide_join_request(actor: User, join_request: JoinRequest, approve: bool) -> None:
+    """An owner approves (the requester becomes a member) or declines; the requester is told."""
     if join_request.state != JoinRequestState.pending:
         raise DomainError(_l("This request has already been answered."))
     join_request.state = JoinRequestState.approved if approve else JoinRequestState.rejected
@@ -346,7 +363,13 @@ def decide_join_request(actor: User, join_request: JoinRequest, approve: bool) -
     join_request.decided_by_id = actor.id
     organisation = join_request.organisation
     if approve:
-        db.session.add(Membership(organisation=organisation, user=join_request.user, role=Role.member))
+        already = db.session.scalar(select(Membership.id).where(
+            Membership.organisation_id == organisation.id,
+            Membership.user_id == join_request.user_id))
+        if already is None:  # they may have joined by an invitation meanwhile
+            db.session.add(Membership(organisation=organisation, user=join_request.user,
+                                      role=Role.member))
+            db.session.flush()
         forget_memberships()
     audit.record("membership.join_approved" if approve else "membership.join_rejected",
                  actor=actor, obj=join_request, organisation=organisation,
@@ -386,7 +409,9 @@ def remove_all_memberships(user: User) -> None:
 
 
 def verification_queue():
-    return select(Organisation).where(Organisation.status == OrganisationStatus.unverified).order_by(
-        Organisation.created_at
+    """Organisations waiting for an administrator, oldest first."""
+    return (
+        select(Organisation)
+        .where(Organisation.status == OrganisationStatus.unverified)
+        .order_by(Organisation.created_at, Organisation.id)
     )
-

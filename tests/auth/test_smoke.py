@@ -41,7 +41,7 @@ def test_register_verify_from_mail_then_account(client, mailbox, db):
 
 
 def test_verification_link_works_once(client, mailbox):
-    register(client)
+    register(client, language="en")
     token = mailbox.link(mailbox.last(), "/verify").split("token=")[1]
     assert client.post("/verify", data={"token": token}).status_code == 302
     again = client.post("/verify", data={"token": token})

@@ -1,0 +1,108 @@
+"""Platform administration of organisations: the verification queue."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from app.core.domain import DomainError
+from app.core.forms import show_domain_error
+from app.core.pagination import page_arg
+from app.extensions import db
+from app.organisations import bp, queries, services
+from app.organisations.forms import ActionForm, RejectForm
+from app.organisations.models import Organisation
+from app.organisations.permissions import can_verify_organisations
+
+QUEUE_PER_PAGE = 20
+
+
+def _require_admin() -> None:
+    if not can_verify_organisations(current_user):
+        abort(403)
+
+
+def _organisation_or_404(org_id: int) -> Organisation:
+    organisation = db.session.get(Organisation, org_id)
+    if organisation is None:
+        abort(404)
+    return organisation
+
+
+def _queue_url() -> str:
+    page = page_arg()
+    return url_for("organisations.admin_queue", page=page if page > 1 else None)
+
+
+def _reject_form(organisation: Organisation, **kwargs) -> RejectForm:
+    form = RejectForm(prefix=f"r{organisation.id}", **kwargs)
+    # One form per row: the label says which organisation it is about.
+    form.reason.label.text = _l("Reason for rejecting %(org)s", org=organisation.name)
+    return form
+
+
+def _queue_page(failed: tuple[int, RejectForm] | None = None, status: int = 200):
+    pagination = db.paginate(services.verification_queue(), page=page_arg(),
+                             per_page=QUEUE_PER_PAGE, error_out=False)
+    owners = queries.owners_by_organisation([org.id for org in pagination.items])
+    reject_forms = {org.id: _reject_form(org, formdata=None) for org in pagination.items}
+    if failed is not None:
+        if failed[0] in reject_forms:
+            reject_forms[failed[0]] = failed[1]
+        else:  # not on this page any more: say what was wrong in a message instead
+            for message in failed[1].reason.errors:
+                flash(message, "error")
+    return render_template(
+        "admin/organisations.html",
+        pagination=pagination,
+        owners=owners,
+        reject_forms=reject_forms,
+    ), status
+
+
+@bp.get("/admin/organisations")
+@login_required
+def admin_queue():
+    _require_admin()
+    return _queue_page()
+
+
+@bp.post("/admin/organisations/<int:org_id>/verify")
+@login_required
+def admin_verify(org_id: int):
+    _require_admin()
+    organisation = _organisation_or_404(org_id)
+    if ActionForm().validate_on_submit():
+        try:
+            services.verify_organisation(current_user, organisation)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_l("%(org)s has been verified. Its owners were told by e-mail.",
+                     org=organisation.name), "success")
+    return redirect(_queue_url())
+
+
+@bp.post("/admin/organisations/<int:org_id>/reject")
+@login_required
+def admin_reject(org_id: int):
+    _require_admin()
+    organisation = _organisation_or_404(org_id)
+    form = _reject_form(organisation)
+    if form.validate_on_submit():
+        try:
+            services.reject_organisation(current_user, organisation, form.reason.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_l("%(org)s has been rejected. Its owners were told the reason by e-mail.",
+                     org=organisation.name), "success")
+            return redirect(_queue_url())
+    if not form.reason.errors:
+        return redirect(_queue_url())  # a rule refused it; show_domain_error flashed the reason
+    return _queue_page(failed=(organisation.id, form), status=400)

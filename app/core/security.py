@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 
 CSP = "; ".join(
     [
@@ -23,6 +23,13 @@ DOWNLOAD_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
 def init_security_headers(app: Flask) -> None:
     """Add the headers SECURITY.md requires to every response, errors included."""
+
+    @app.before_request
+    def _reject_nul_in_query():
+        # No query parameter is ever meant to hold a NUL byte, and PostgreSQL refuses them in
+        # text: answer 400 here rather than let it become a 500 deeper down.
+        if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+            abort(400)
 
     @app.after_request
     def _headers(response: Response) -> Response:

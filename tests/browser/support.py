@@ -1,0 +1,140 @@
+"""Helpers for the browser tests (the fixtures are in conftest.py)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+AXE_JS = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe.min.js"
+PASSWORD = "vihreä kettu juoksee aamulla"
+LANGUAGE_BUTTONS = {"fi": "Suomeksi", "sv": "På svenska", "en": "In English"}
+
+
+# --- data made directly in the live server's database ----------------------------------------
+
+
+def create_user(server, email_address: str, name: str = "Testi Käyttäjä", *, admin: bool = False,
+                verified: bool = True, language: str = "en", password: str = PASSWORD) -> int:
+    """A user in the live server's database (as `flask users create-admin` makes one)."""
+    from app.auth.models import User
+    from app.auth.passwords import hash_password
+    from app.core.db import utcnow
+    from app.extensions import db
+
+    def _create():
+        user = User(email=email_address.lower(), name=name, password_hash=hash_password(password),
+                    language=language, email_verified_at=utcnow() if verified else None,
+                    is_admin=admin)
+        db.session.add(user)
+        db.session.commit()
+        return user.id
+
+    return server.run(_create)
+
+
+def create_organisation(server, owner_id: int, name: str, business_id: str, *,
+                        verified: bool = True, type: str = "ngo") -> int:
+    """An organisation owned by `owner_id` in the live server's database."""
+    from app.core.db import utcnow
+    from app.extensions import db
+    from app.organisations.models import Membership, Organisation, OrganisationStatus, Role
+
+    def _create():
+        organisation = Organisation(
+            name=name, business_id=business_id, type=type,
+            description="Työllisyyspalveluja osatyökykyisille.",
+            status=OrganisationStatus.verified if verified else OrganisationStatus.unverified,
+            verified_at=utcnow() if verified else None,
+        )
+        organisation.regions = ["MK10"]
+        organisation.target_groups = ["partially_able_to_work"]
+        db.session.add(organisation)
+        db.session.add(Membership(organisation=organisation, user_id=owner_id, role=Role.owner))
+        db.session.commit()
+        return organisation.id
+
+    return server.run(_create)
+
+
+def valid_business_id(seed: int) -> str:
+    """A Finnish Business ID (Y-tunnus) with a correct check digit, different for each seed."""
+    from app.organisations.business_id import check_digit
+
+    body = (seed * 104729 + 3_000_000) % 10_000_000
+    while True:
+        digit = check_digit(f"{body:07d}")
+        if digit is not None:
+            return f"{body:07d}-{digit}"
+        body = (body + 1) % 10_000_000
+
+
+# --- the interface ---------------------------------------------------------------------------
+
+
+def switch_language(page: Page, code: str) -> None:
+    """Use the header's language switcher and wait for the page in that language."""
+    page.get_by_role("button", name=LANGUAGE_BUTTONS[code], exact=True).click()
+    expect(page.locator("html")).to_have_attribute("lang", code)
+
+
+def log_in(page: Page, email_address: str, password: str = PASSWORD) -> None:
+    """Log in through the form (the page must be in English)."""
+    page.goto("/login")
+    page.get_by_label("E-mail address").fill(email_address)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.locator("main").get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+def log_out(page: Page) -> None:
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page: Page, axe_source: str, impacts=("serious", "critical")) -> list[dict]:
+    """Run axe-core on the page; the violations with the given impacts."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        # Evaluated through the DevTools protocol: the page's CSP (no inline scripts) allows it.
+        page.evaluate(axe_source + "\n;undefined")
+    result = page.evaluate(
+        "async (tags) => await window.axe.run(document, "
+        "{runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        AXE_TAGS,
+    )
+    return [v for v in result["violations"] if v.get("impact") in impacts]
+
+
+def describe_violations(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"][:10]:
+            lines.append(f"    {node['target']}: {node.get('failureSummary', '').strip()[:300]}")
+    return "\n".join(lines)
+
+
+def register_and_verify(page: Page, server, name: str, email_address: str,
+                        password: str = PASSWORD) -> None:
+    """Register through the form, open the link in the verification mail and confirm it.
+
+    The page must be in English; afterwards the new user is logged in.
+    """
+    page.goto("/register")
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("E-mail address").fill(email_address)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_label("Password again").fill(password)
+    page.get_by_label("English", exact=True).check()
+    page.get_by_role("button", name="Create account").click()
+    expect(page).to_have_url(re.compile(r"/register/done$"))
+
+    page.goto(server.mail_link(email_address, "/verify"))
+    page.get_by_role("button", name="Verify my address").click()
+    expect(page).to_have_url(re.compile(r"/dashboard$"))
+    expect(page.locator(".flashes")).to_contain_text("Your e-mail address is verified")
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()

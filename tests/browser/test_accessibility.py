@@ -1,0 +1,131 @@
+"""Accessibility: axe-core (WCAG 2.0/2.1 A and AA rules) on the main pages, in Finnish and Swedish.
+
+A page passes when axe finds nothing of serious or critical impact. axe-core comes from the npm
+registry at install time (static/vendor/axe.min.js) and is evaluated through the DevTools
+protocol, so the page's Content-Security-Policy stays as it is in production.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.support import (
+    axe_violations,
+    create_organisation,
+    create_user,
+    describe_violations,
+    log_in,
+    switch_language,
+    valid_business_id,
+)
+
+pytestmark = pytest.mark.browser
+
+OWNER = "a11y.owner@example.fi"
+ADMIN = "a11y.admin@example.fi"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    path: str
+    who: str | None = None  # None: anonymous; else "owner" or "admin"
+    submit_empty: str | None = None  # a form's action: submit it empty to show the errors
+    status: int = 200
+
+
+CHECKS = [
+    Check("home", "/"),
+    Check("register", "/register"),
+    Check("register-errors", "/register", submit_empty="/register", status=200),
+    Check("login", "/login"),
+    Check("directory", "/organisations"),
+    Check("organisation", "/organisations/{org}"),
+    Check("not-found", "/no-such-page", status=404),
+    Check("account", "/account", who="owner"),
+    Check("dashboard", "/dashboard", who="owner"),
+    Check("organisation-new", "/organisations/new", who="owner"),
+    Check("organisation-new-errors", "/organisations/new", who="owner",
+          submit_empty="/organisations/new"),
+    Check("organisation-as-owner", "/organisations/{org}", who="owner"),
+    Check("members", "/organisations/{org}/members", who="owner"),
+    Check("admin-queue", "/admin/organisations", who="admin"),
+]
+
+
+@pytest.fixture(scope="module")
+def site(live_server):
+    """An owner with a verified organisation, another waiting for verification, an admin."""
+    owner_id = create_user(live_server, OWNER, "Anna Saavutettava")
+    member_id = create_user(live_server, "a11y.member@example.fi", "Matti Jäsen")
+    create_user(live_server, ADMIN, "Ylläpitäjä", admin=True)
+    org_id = create_organisation(live_server, owner_id, "Saavutettava Polku ry",
+                                 valid_business_id(1))
+    create_organisation(live_server, member_id, "Odottava Osuuskunta", valid_business_id(2),
+                        verified=False, type="other")
+
+    def _add_member():
+        from app.extensions import db
+        from app.organisations.models import Membership, Role
+
+        db.session.add(Membership(organisation_id=org_id, user_id=member_id, role=Role.editor))
+        db.session.commit()
+
+    live_server.run(_add_member)
+    return {"org": org_id}
+
+
+@pytest.fixture(scope="module")
+def signed_in(browser, live_server):
+    """signed_in(email, language) -> the storage state of a browser logged in as that user."""
+    states: dict[tuple[str, str], dict] = {}
+
+    def _state(email_address: str, language: str) -> dict:
+        key = (email_address, language)
+        if key not in states:
+            context = browser.new_context(base_url=live_server.url, locale="fi-FI")
+            try:
+                page = context.new_page()
+                page.goto("/")
+                switch_language(page, "en")
+                log_in(page, email_address)
+                switch_language(page, language)
+                states[key] = context.storage_state()
+            finally:
+                context.close()
+        return states[key]
+
+    return _state
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+@pytest.mark.parametrize("check", CHECKS, ids=[c.name for c in CHECKS])
+def test_no_serious_accessibility_violations(check, language, site, signed_in, new_page,
+                                             axe_source):
+    if check.who:
+        email_address = {"owner": OWNER, "admin": ADMIN}[check.who]
+        page = new_page(storage_state=signed_in(email_address, language))
+    else:
+        page = new_page()
+        page.goto("/")
+        switch_language(page, language)
+    path = check.path.format(**site)
+    response = page.goto(path)
+    assert response is not None and response.status == check.status, (
+        f"{path}: {response and response.status}")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+
+    if check.submit_empty:
+        form = page.locator(f'main form[action$="{check.submit_empty}"]')
+        form.evaluate("form => { form.noValidate = true; }")  # let the server do the checking
+        form.locator('[type="submit"]').last.click()
+        expect(page.locator(".error-summary")).to_be_visible()
+        expect(page).to_have_url(re.compile(re.escape(path) + "$"))
+
+    violations = axe_violations(page, axe_source)
+    assert not violations, (
+        f"axe found serious problems on {path} ({language}):\n{describe_violations(violations)}")

@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask, g, request
+from werkzeug.routing import IntegerConverter
 
 from app.config import BASE_DIR, load_config
 from app.core import db as core_db
@@ -72,22 +73,38 @@ def _init_requests(app: Flask) -> None:
     init_error_handlers(app)
 
 
+class BoundedIntConverter(IntegerConverter):
+    """`<int:...>` that stops at the largest database id, so a 30-digit id is a 404, not an
+    overflow deep in the database driver."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def _register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedIntConverter
     from app.auth import bp as auth_bp
+    from app.calls import bp as calls_bp
     from app.main import bp as main_bp
     from app.organisations import bp as organisations_bp
+    from app.practices import bp as practices_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(calls_bp)
     app.register_blueprint(organisations_bp)
+    app.register_blueprint(practices_bp)
 
 
 def _register_cli(app: Flask) -> None:
     from app.auth.cli import users_cli
     from app.demo.cli import demo_cli
+    from app.practices.cli import practices_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(practices_cli)
 
 
 def _init_templates(app: Flask) -> None:

@@ -49,6 +49,11 @@ def validate_practice(user: User, organisation: Organisation, practice: Practice
         raise DomainError(_l("Only a verified ELY Centre can validate service models."))
     if organisation.id == practice.organisation_id:
         raise DomainError(_l("An organisation cannot validate its own service model."))
+    if db.session.scalar(select(Membership.id).where(
+            Membership.organisation_id == practice.organisation_id, Membership.user_id == user.id)):
+        # Conflict of interest: no one vouches for their own organisation's model.
+        raise DomainError(_l("You are a member of the organisation that owns the model, so you "
+                             "cannot validate it."))
     if practice.state != PracticeState.published:
         raise DomainError(_l("Only a published service model can be validated."))
     if practice.is_validated:

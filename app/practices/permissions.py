@@ -78,7 +78,10 @@ def _ely_memberships(user):
 
 
 def validating_organisations(user, practice: Practice):
-    """The user's verified ELY-centres that may validate this model (not its own author)."""
+    """The user's verified ELY-centres that may validate this model (not its own author).
+    A member of the owning organisation has a conflict of interest and validates nothing."""
+    if membership_of(user, practice.organisation) is not None:
+        return []
     return [
         m.organisation for m in _ely_memberships(user)
         if m.organisation_id != practice.organisation_id
@@ -132,3 +135,23 @@ def can_respond_to_partnership(user, partner: PracticePartner) -> bool:
 
 def can_download_attachment(user, practice: Practice) -> bool:
     return can_view_practice(user, practice)
+
+
+def can_remove_partner(user, partner: PracticePartner) -> bool:
+    """The owning organisation's editors remove a partner; a partner's editors can leave."""
+    return has_role(user, partner.practice.organisation, Role.editor) or has_role(
+        user, partner.organisation, Role.editor
+    )
+
+
+def has_partner_invitation(user, practice: Practice) -> bool:
+    """An editor of an invited organisation may answer, even while the model is a draft."""
+    return any(can_respond_to_partnership(user, p) for p in practice.partners)
+
+
+def can_view_partners(user, practice: Practice) -> bool:
+    """The partner list (with pending and declined invitations) is for the owning
+    organisation, administrators and the editors of the organisations named in it."""
+    return can_view_working_copy(user, practice) or any(
+        has_role(user, p.organisation, Role.editor) for p in practice.partners
+    )

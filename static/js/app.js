@@ -35,4 +35,15 @@
       form.requestSubmit ? form.requestSubmit() : form.submit();
     }
   });
+
+  // Autosave of service models: a failed save (a refusal or no connection) must not leave
+  // "Saved at ..." on the screen. The translated text comes from the status element.
+  function autosaveFailed(event) {
+    var target = event.detail && event.detail.target;
+    if (target && target.id === "autosave-status" && target.hasAttribute("data-error-text")) {
+      target.textContent = target.getAttribute("data-error-text");
+    }
+  }
+  document.addEventListener("htmx:responseError", autosaveFailed);
+  document.addEventListener("htmx:sendError", autosaveFailed);
 })();

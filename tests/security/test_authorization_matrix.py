@@ -57,12 +57,12 @@ MATRIX: dict[str, dict[str, dict]] = {
     "auth.delete_account": {"GET": signed_in(200), "POST": signed_in(200)},
 }
 
-try:  # the organisation rows live beside their blueprint's tests
-    from tests.organisations.matrix import MATRIX as ORGANISATION_MATRIX
+# The rows of each domain live beside its tests.
+from tests.organisations.matrix import MATRIX as ORGANISATION_MATRIX  # noqa: E402
+from tests.practices.matrix import MATRIX as PRACTICE_MATRIX  # noqa: E402
 
-    MATRIX.update(ORGANISATION_MATRIX)
-except ImportError:  # pragma: no cover - the file is part of the suite
-    pass
+MATRIX.update(ORGANISATION_MATRIX)
+MATRIX.update(PRACTICE_MATRIX)
 
 
 @pytest.fixture
@@ -97,6 +97,9 @@ def world(make_user, make_organisation, add_member, db):
         "token": "not-a-valid-token",
         "filename": "css/app.css",
     }
+    from tests.practices.matrix import practice_args
+
+    args.update(practice_args(db, a, b))
     return people, args
 
 

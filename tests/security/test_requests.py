@@ -156,3 +156,8 @@ def test_nul_byte_in_text_is_reported_on_the_field(client):
 def test_bad_query_arguments_never_fail(client):
     for query in ["page=-1", "page=abc", "page=99999999999999999999", "sort=%00", "next=//evil"]:
         assert client.get(f"/organisations?{query}").status_code in (200, 400, 404), query
+
+
+def test_huge_ids_are_not_found(client):
+    assert client.get("/organisations/99999999999999999999999").status_code == 404
+    assert client.get("/practices/99999999999999999999999-x").status_code == 404

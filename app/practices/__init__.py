@@ -1,0 +1,7 @@
+"""Service models: writing, publishing, versions, validation, adoption, import and export."""
+
+from flask import Blueprint
+
+bp = Blueprint("practices", __name__)
+
+from app.practices import community_views, edit_views, views  # noqa: E402,F401

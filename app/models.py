@@ -18,3 +18,13 @@ from app.practices.models import (  # noqa: F401
     PracticeVersion,
 )
 from app.search.changes import SearchChange  # noqa: F401
+from app.calls.models import (  # noqa: F401
+    Application,
+    ApplicationAttachment,
+    ApplicationPartner,
+    ApplicationPractice,
+    ApplicationRevision,
+    Call,
+    Criterion,
+    StaffLine,
+)

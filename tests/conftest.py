@@ -141,6 +141,16 @@ def db(app):
         flask.g.pop("_memberships_by_org", None)
 
 
+@pytest.fixture(autouse=True)
+def english_outside_requests(db):
+    """Service messages outside a request follow the default language (Finnish); tests read
+    them in English, as the requests' Accept-Language asks. Requests keep their own choice."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        yield
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

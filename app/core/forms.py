@@ -47,7 +47,7 @@ class BaseForm(FlaskForm):
                     ok = False
         if not ok:
             # Run the rest so that every other field still gets its own messages.
-            bad = {field.name: list(field.errors) for field in self if field.errors}
+            bad = {field.short_name: list(field.errors) for field in self if field.errors}
             super().validate(extra_validators)
             for name, errors in bad.items():
                 self[name].errors = errors

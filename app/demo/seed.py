@@ -28,7 +28,7 @@ from app.auth.models import User
 from app.auth.passwords import hash_password
 from app.core import audit
 from app.core.db import utcnow
-from app.demo import data, practices_data
+from app.demo import calls_data, data, practices_data
 from app.organisations.models import (
     Invitation,
     JoinRequest,
@@ -335,6 +335,7 @@ STEPS: list[tuple[str, Step]] = [
     ("practices", seed_practices),
     ("practice_partners", seed_practice_partners),
     ("adoptions", seed_adoptions),
+    ("calls", calls_data.seed_calls),
 ]
 
 

@@ -60,9 +60,11 @@ MATRIX: dict[str, dict[str, dict]] = {
 # The rows of each domain live beside its tests.
 from tests.organisations.matrix import MATRIX as ORGANISATION_MATRIX  # noqa: E402
 from tests.practices.matrix import MATRIX as PRACTICE_MATRIX  # noqa: E402
+from tests.calls.matrix import MATRIX as CALL_MATRIX  # noqa: E402
 
 MATRIX.update(ORGANISATION_MATRIX)
 MATRIX.update(PRACTICE_MATRIX)
+MATRIX.update(CALL_MATRIX)
 
 
 @pytest.fixture
@@ -97,10 +99,15 @@ def world(make_user, make_organisation, add_member, db):
         "token": "not-a-valid-token",
         "filename": "css/app.css",
     }
+    from tests.fixtures.calls import matrix_objects
     from tests.practices.matrix import practice_args
 
-    args.update(practice_args(db, a, b))
-    return people, args
+    # URL arguments per blueprint: practices and calls both have an attachment_id.
+    scoped = {
+        "practices": {**args, **practice_args(db, a, b)},
+        "calls": {**args, **matrix_objects(ely, a, people["owner_a"])},
+    }
+    return people, args, scoped
 
 
 def _cases():
@@ -130,7 +137,8 @@ def test_every_rule_is_in_the_table(app):
 
 @pytest.mark.parametrize("endpoint,method,role", list(_cases()))
 def test_matrix(app, client, login_as, world, endpoint, method, role):
-    people, args = world
+    people, args, scoped = world
+    args = scoped.get(endpoint.split(".")[0], args)
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():
         from flask import url_for

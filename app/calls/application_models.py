@@ -1,0 +1,304 @@
+"""Applications: the lead's working copy, staff cost lines, partners, linked service models,
+attachments and immutable revisions. (Re-exported by app.calls.models.)
+
+Money is integer cents (BigInteger). Quantities with decimals (months, FTE share, hours) are
+integers scaled by 100 (`months_centi` 650 = 6.50 months), exposed as Decimal properties, so
+no float is ever stored or computed.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.calls.models import Call, _enum
+from app.core.db import UtcDateTime, utcnow
+from app.extensions import db
+from app.organisations.models import Organisation
+
+
+class ApplicationState(enum.StrEnum):
+    draft = "draft"
+    submitted = "submitted"
+    in_review = "in_review"
+    more_info_requested = "more_info_requested"
+    supplemented = "supplemented"
+    approved = "approved"
+    rejected = "rejected"
+
+
+# The applicant may change the content only in these states; everything else is locked.
+EDITABLE_STATES = frozenset({ApplicationState.draft, ApplicationState.more_info_requested})
+DECIDED_STATES = frozenset({ApplicationState.approved, ApplicationState.rejected})
+
+
+class PartnerState(enum.StrEnum):
+    invited = "invited"
+    accepted = "accepted"
+    declined = "declined"
+
+
+class StaffCostKind(enum.StrEnum):
+    monthly = "monthly"  # months x FTE share x monthly salary
+    hourly = "hourly"  # hours x annual salary / 1,720 h
+
+
+class Application(db.Model):
+    """An application by a lead organisation to one call: the working copy of its content."""
+
+    __tablename__ = "application"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(
+        ForeignKey("funding_call.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    state: Mapped[ApplicationState] = mapped_column(
+        _enum(ApplicationState, "application_state"), default=ApplicationState.draft, index=True
+    )
+    project_name: Mapped[str] = mapped_column(String(200), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    background: Mapped[str] = mapped_column(Text, default="")
+    target_group: Mapped[str] = mapped_column(Text, default="")
+    method: Mapped[str] = mapped_column(Text, default="")
+    employer_cooperation: Mapped[str] = mapped_column(Text, default="")
+    expected_results: Mapped[str] = mapped_column(Text, default="")
+    dissemination: Mapped[str] = mapped_column(Text, default="")
+    horizontal_principles: Mapped[str] = mapped_column(Text, default="")
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    target_participants: Mapped[int | None] = mapped_column(Integer)
+    target_employed: Mapped[int | None] = mapped_column(Integer)
+    target_business_started: Mapped[int | None] = mapped_column(Integer)
+    target_in_education: Mapped[int | None] = mapped_column(Integer)
+    # The funding plan, in cents.
+    support_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    municipal_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    other_public_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    private_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    own_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    first_submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    revision_count: Mapped[int] = mapped_column(Integer, default=0)
+    info_request: Mapped[str] = mapped_column(Text, default="")
+    info_deadline: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    info_requested_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    granted_cents: Mapped[int | None] = mapped_column(BigInteger)
+    decision_justification: Mapped[str] = mapped_column(Text, default="")
+    # Optimistic locking: a save that raced with a submit (or another save) fails, not wins.
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    call: Mapped[Call] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    staff_lines: Mapped[list[StaffLine]] = relationship(
+        back_populates="application", cascade="all, delete-orphan",
+        order_by="(StaffLine.position, StaffLine.id)",
+    )
+    partners: Mapped[list[ApplicationPartner]] = relationship(
+        back_populates="application", cascade="all, delete-orphan",
+        order_by="ApplicationPartner.id",
+    )
+    practice_links: Mapped[list[ApplicationPractice]] = relationship(
+        back_populates="application", cascade="all, delete-orphan",
+        order_by="ApplicationPractice.id",
+    )
+    attachments: Mapped[list[ApplicationAttachment]] = relationship(
+        back_populates="application", cascade="all, delete-orphan",
+        order_by="ApplicationAttachment.id",
+    )
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in EDITABLE_STATES
+
+    @property
+    def is_decided(self) -> bool:
+        return self.state in DECIDED_STATES
+
+    @property
+    def accepted_partners(self) -> list[ApplicationPartner]:
+        return [p for p in self.partners if p.state == PartnerState.accepted]
+
+    @property
+    def pending_partners(self) -> list[ApplicationPartner]:
+        return [p for p in self.partners if p.state == PartnerState.invited]
+
+    @property
+    def plan(self) -> dict[str, int]:
+        return {name: getattr(self, f"{name}_cents") or 0 for name in PLAN_FIELDS}
+
+    def __repr__(self) -> str:
+        return f"<Application {self.id} {self.project_name!r} {self.state}>"
+
+
+PLAN_FIELDS = ("support", "municipal", "other_public", "private", "own")
+
+
+class StaffLine(db.Model):
+    """One staff cost line of an application's budget."""
+
+    __tablename__ = "application_staff_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    role: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[StaffCostKind] = mapped_column(
+        _enum(StaffCostKind, "staff_cost_kind"), default=StaffCostKind.monthly
+    )
+    months_centi: Mapped[int | None] = mapped_column(Integer)  # months x 100
+    fte_centi: Mapped[int | None] = mapped_column(Integer)  # FTE percent x 100 (10000 = 100 %)
+    monthly_salary_cents: Mapped[int | None] = mapped_column(BigInteger)
+    hours_centi: Mapped[int | None] = mapped_column(BigInteger)  # hours x 100
+    annual_salary_cents: Mapped[int | None] = mapped_column(BigInteger)
+
+    application: Mapped[Application] = relationship(back_populates="staff_lines")
+
+    @property
+    def months(self) -> Decimal | None:
+        return _scaled(self.months_centi)
+
+    @property
+    def fte_percent(self) -> Decimal | None:
+        return _scaled(self.fte_centi)
+
+    @property
+    def hours(self) -> Decimal | None:
+        return _scaled(self.hours_centi)
+
+    @property
+    def cost_cents(self) -> int:
+        from app.calls import budget
+
+        return budget.line_cost(self)
+
+
+def _scaled(value: int | None) -> Decimal | None:
+    return None if value is None else Decimal(value).scaleb(-2)
+
+
+class ApplicationPartner(db.Model):
+    """A partner organisation (osatoteuttaja); it counts only once it has accepted."""
+
+    __tablename__ = "application_partner"
+    __table_args__ = (UniqueConstraint("application_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    state: Mapped[PartnerState] = mapped_column(
+        _enum(PartnerState, "application_partner_state"), default=PartnerState.invited
+    )
+    role_description: Mapped[str] = mapped_column(Text, default="")
+    invited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    responded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    responded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    application: Mapped[Application] = relationship(back_populates="partners")
+    organisation: Mapped[Organisation] = relationship()
+
+
+class ApplicationPractice(db.Model):
+    """A published service model the project builds on."""
+
+    __tablename__ = "application_practice"
+    __table_args__ = (UniqueConstraint("application_id", "practice_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True
+    )
+    practice_id: Mapped[int] = mapped_column(
+        ForeignKey("practice.id", ondelete="CASCADE"), index=True
+    )
+
+    application: Mapped[Application] = relationship(back_populates="practice_links")
+    practice = relationship("Practice")
+
+
+class ApplicationAttachment(db.Model):
+    __tablename__ = "application_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    application: Mapped[Application] = relationship(back_populates="attachments")
+
+
+class ApplicationRevision(db.Model):
+    """An immutable JSON snapshot of everything, made at each submission and supplement."""
+
+    __tablename__ = "application_revision"
+    __table_args__ = (UniqueConstraint("application_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))  # "submission" or "supplement"
+    content: Mapped[dict] = mapped_column(JSON)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    created_by: Mapped[User | None] = relationship()
+
+
+@event.listens_for(ApplicationRevision, "before_update")
+def _revisions_are_immutable(mapper, connection, target) -> None:
+    raise ValueError("an application revision is immutable")

@@ -1,0 +1,206 @@
+"""Funding calls and their selection criteria. Money is integer cents (BigInteger).
+
+The application models are in application_models.py and re-exported here.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.calls import clock
+from app.core.db import UtcDateTime, utcnow
+from app.extensions import db
+from app.organisations.models import Organisation
+
+
+def _enum(cls, name):
+    return Enum(cls, name=name, native_enum=False, length=24, validate_strings=True)
+
+
+class CallState(enum.StrEnum):
+    draft = "draft"
+    published = "published"
+
+
+class CallPhase(enum.StrEnum):
+    """What the clock makes of a published call (a draft is always `draft`)."""
+
+    draft = "draft"
+    upcoming = "upcoming"
+    open = "open"
+    closed = "closed"
+
+
+class FundingModel(enum.StrEnum):
+    grant = "grant"
+    outcome_based = "outcome_based"
+    service_voucher = "service_voucher"
+
+
+class CriterionKind(enum.StrEnum):
+    general = "general"
+    content = "content"
+    horizontal = "horizontal"
+    call_specific = "call_specific"
+
+
+# The scale maximum of each kind; None is pass/fail (no weight, no score).
+SCALE_MAX = {
+    CriterionKind.general: None,
+    CriterionKind.content: 5,
+    CriterionKind.horizontal: 3,
+    CriterionKind.call_specific: 5,
+}
+
+LANGS = ("fi", "sv", "en")
+
+
+class Call(db.Model):
+    """A call for applications (hakuaika) run by one ELY-centre."""
+
+    __tablename__ = "funding_call"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    state: Mapped[CallState] = mapped_column(
+        _enum(CallState, "call_state"), default=CallState.draft, index=True
+    )
+    title_fi: Mapped[str] = mapped_column(String(200), default="")
+    title_sv: Mapped[str] = mapped_column(String(200), default="")
+    title_en: Mapped[str] = mapped_column(String(200), default="")
+    description_fi: Mapped[str] = mapped_column(Text, default="")
+    description_sv: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    theme: Mapped[str] = mapped_column(String(200), default="")
+    opens_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    closes_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    total_budget_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    max_support_percent: Mapped[int] = mapped_column(Integer, default=80)
+    eligible_types: Mapped[list] = mapped_column(JSON, default=list)
+    funding_model: Mapped[FundingModel] = mapped_column(
+        _enum(FundingModel, "funding_model"), default=FundingModel.grant
+    )
+    outcome_fee_cents: Mapped[int | None] = mapped_column(BigInteger)
+    min_employment_months: Mapped[int | None] = mapped_column(Integer)
+    report_interval_months: Mapped[int] = mapped_column(Integer, default=6)
+    final_report: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+
+    organisation: Mapped[Organisation] = relationship()
+    criteria: Mapped[list[Criterion]] = relationship(
+        back_populates="call", cascade="all, delete-orphan",
+        order_by="(Criterion.position, Criterion.id)",
+    )
+
+    def phase(self, now: datetime | None = None) -> CallPhase:
+        """draft, or upcoming/open/closed by the clock. Open means opens_at <= now < closes_at."""
+        if self.state == CallState.draft or self.opens_at is None or self.closes_at is None:
+            return CallPhase.draft
+        now = clock.resolve(now)
+        if now < self.opens_at:
+            return CallPhase.upcoming
+        if now < self.closes_at:
+            return CallPhase.open
+        return CallPhase.closed
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        return self.phase(now) == CallPhase.open
+
+    def has_opened(self, now: datetime | None = None) -> bool:
+        return self.phase(now) in (CallPhase.open, CallPhase.closed)
+
+    def title(self, language: str = "fi") -> str:
+        """The title in `language`, falling back to Finnish, Swedish, English."""
+        return _in_language(self, "title", language)
+
+    def description(self, language: str = "fi") -> str:
+        return _in_language(self, "description", language)
+
+    def title_language(self, language: str = "fi") -> str:
+        """The language the shown title is actually written in (for lang attributes)."""
+        for lang in (language, *LANGS):
+            if getattr(self, f"title_{lang}", ""):
+                return lang
+        return "fi"
+
+    @property
+    def scored_criteria(self) -> list[Criterion]:
+        return [c for c in self.criteria if c.is_scored]
+
+    @property
+    def weight_total(self) -> int:
+        return sum(c.weight for c in self.scored_criteria)
+
+    def __repr__(self) -> str:
+        return f"<Call {self.id} {self.title_fi!r} {self.state}>"
+
+
+def _in_language(obj, name: str, language: str) -> str:
+    for lang in (language, *LANGS):
+        value = getattr(obj, f"{name}_{lang}", "")
+        if value:
+            return value
+    return ""
+
+
+class Criterion(db.Model):
+    """A selection criterion. Scored kinds carry an integer weight in percent."""
+
+    __tablename__ = "call_criterion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(
+        ForeignKey("funding_call.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[CriterionKind] = mapped_column(_enum(CriterionKind, "criterion_kind"))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    guidance: Mapped[str] = mapped_column(Text, default="")
+    weight: Mapped[int] = mapped_column(Integer, default=0)
+
+    call: Mapped[Call] = relationship(back_populates="criteria")
+
+    @property
+    def is_scored(self) -> bool:
+        return SCALE_MAX[self.kind] is not None
+
+    @property
+    def scale_max(self) -> int | None:
+        return SCALE_MAX[self.kind]
+
+
+# The application models live in application_models.py; import them from here as well.
+from app.calls.application_models import (  # noqa: E402,F401
+    DECIDED_STATES,
+    EDITABLE_STATES,
+    PLAN_FIELDS,
+    Application,
+    ApplicationAttachment,
+    ApplicationPartner,
+    ApplicationPractice,
+    ApplicationRevision,
+    ApplicationState,
+    PartnerState,
+    StaffCostKind,
+    StaffLine,
+)

@@ -1,0 +1,204 @@
+"""The workflow pages: check and submit (or send a supplement), confirmation, withdraw, the call
+manager's review, information request and decision, revisions and their comparison, print."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from app.calls import bp, permissions, revisions, sections, workflow
+from app.calls.application_views import page_context
+from app.calls.forms import ActionForm, DecisionForm, InfoRequestForm
+from app.calls.loaders import commit_or_conflict, get_application_or_404
+from app.calls.models import Application, ApplicationState
+from app.core.domain import DomainError
+from app.core.forms import show_domain_error
+from app.extensions import db
+
+
+def _detail(application: Application) -> str:
+    return url_for("calls.application_detail", application_id=application.id)
+
+
+def _can_open_submit_page(user, application: Application) -> bool:
+    return permissions.can_edit_application(user, application)
+
+
+@bp.route("/calls/applications/<int:application_id>/submit", methods=["GET", "POST"])
+@login_required
+def application_submit(application_id: int):
+    """The validation summary and the submit button; POST submits a draft or sends the
+    supplement of an application whose information was requested."""
+    application = get_application_or_404(application_id, check=_can_open_submit_page)
+    form = ActionForm()
+    if request.method == "POST" and form.validate_on_submit():
+        supplement = application.state == ApplicationState.more_info_requested
+        try:
+            if supplement:
+                revision = workflow.supplement_application(current_user, application)
+            else:
+                revision = workflow.submit_application(current_user, application)
+        except DomainError as error:
+            db.session.rollback()
+            application = get_application_or_404(application_id)
+            flash(error.message, "error")
+        else:
+            conflict = commit_or_conflict(_detail(application))
+            if conflict is not None:
+                return conflict
+            return redirect(url_for("calls.application_submitted", application_id=application.id,
+                                    revision=revision.number))
+    problems = sections.checklist(application)
+    status = 400 if request.method == "POST" else 200
+    return render_template("calls/submit.html", application=application, call=application.call,
+                           problems=problems, totals=sections.totals(application),
+                           can_submit=permissions.can_submit_application(current_user, application)
+                           and not problems,
+                           blocker=permissions.submit_blocker(application),
+                           action_form=ActionForm(formdata=None)), status
+
+
+@bp.get("/calls/applications/<int:application_id>/submitted")
+@login_required
+def application_submitted(application_id: int):
+    application = get_application_or_404(application_id)
+    if application.is_editable or not permissions.can_view_revisions(current_user, application):
+        return redirect(_detail(application))
+    number = request.args.get("revision", "")
+    revision = revisions.revision_by_number(
+        application, int(number) if number.isascii() and number.isdigit() and len(number) < 7
+        else application.revision_count)
+    recipients = workflow.applicant_recipients(application)
+    return render_template("calls/submitted.html", application=application, call=application.call,
+                           revision=revision, recipients=recipients)
+
+
+@bp.post("/calls/applications/<int:application_id>/withdraw")
+@login_required
+def application_withdraw(application_id: int):
+    application = get_application_or_404(application_id,
+                                         check=permissions.can_withdraw_application)
+    if ActionForm().validate_on_submit():
+        try:
+            workflow.withdraw_application(current_user, application)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            conflict = commit_or_conflict(_detail(application))
+            if conflict is not None:
+                return conflict
+            flash(_l("The application has been withdrawn and is a draft again. It can be "
+                     "submitted again only while the call is open."), "success")
+    return redirect(_detail(application))
+
+
+@bp.post("/calls/applications/<int:application_id>/review")
+@login_required
+def application_review(application_id: int):
+    application = get_application_or_404(application_id, check=permissions.can_start_review)
+    if ActionForm().validate_on_submit():
+        try:
+            workflow.start_review(current_user, application)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            conflict = commit_or_conflict(_detail(application))
+            if conflict is not None:
+                return conflict
+            flash(_l("The application is now in review."), "success")
+    return redirect(_detail(application))
+
+
+@bp.route("/calls/applications/<int:application_id>/request-info", methods=["GET", "POST"])
+@login_required
+def application_request_info(application_id: int):
+    application = get_application_or_404(application_id, check=permissions.can_request_info)
+    form = InfoRequestForm()
+    if form.validate_on_submit():
+        try:
+            workflow.request_more_info(current_user, application, form.message.data,
+                                       form.deadline.data)
+        except DomainError as error:
+            db.session.rollback()
+            application = get_application_or_404(application_id)
+            show_domain_error(form, error)
+        else:
+            conflict = commit_or_conflict(_detail(application))
+            if conflict is not None:
+                return conflict
+            flash(_l("The request has been sent to the applicant."), "success")
+            return redirect(_detail(application))
+    status = 400 if form.errors else 200
+    return render_template("calls/request_info.html", application=application,
+                           call=application.call, form=form), status
+
+
+@bp.route("/calls/applications/<int:application_id>/decide", methods=["GET", "POST"])
+@login_required
+def application_decide(application_id: int):
+    application = get_application_or_404(application_id, check=permissions.can_decide)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            workflow.decide_application(current_user, application,
+                                        form.outcome.data == "approved", form.granted.data,
+                                        form.justification.data)
+        except DomainError as error:
+            db.session.rollback()
+            application = get_application_or_404(application_id)
+            show_domain_error(form, error)
+        else:
+            conflict = commit_or_conflict(_detail(application))
+            if conflict is not None:
+                return conflict
+            flash(_l("The decision has been recorded and the applicant notified."), "success")
+            return redirect(_detail(application))
+    status = 400 if form.errors else 200
+    return render_template("calls/decide.html", application=application, call=application.call,
+                           form=form, totals=sections.totals(application)), status
+
+
+@bp.get("/calls/applications/<int:application_id>/print")
+@login_required
+def application_print(application_id: int):
+    application = get_application_or_404(application_id)
+    context = page_context(application)
+    context["editable"] = False
+    return render_template("calls/print.html", **context)
+
+
+@bp.get("/calls/applications/<int:application_id>/revisions")
+@login_required
+def application_revisions(application_id: int):
+    application = get_application_or_404(application_id, check=permissions.can_view_revisions)
+    return render_template("calls/revisions.html", application=application, call=application.call,
+                           revisions=revisions.revisions_of(application))
+
+
+def _revision_arg(name: str) -> int | None:
+    raw = request.args.get(name, "")
+    if raw.isascii() and raw.isdigit() and len(raw) < 7:
+        return int(raw)
+    return None
+
+
+@bp.get("/calls/applications/<int:application_id>/compare")
+@login_required
+def application_compare(application_id: int):
+    """Differences between revisions rev_a and rev_b (default: the two latest)."""
+    application = get_application_or_404(application_id, check=permissions.can_view_revisions)
+    latest = application.revision_count
+    number_a = _revision_arg("rev_a") or max(1, latest - 1)
+    number_b = _revision_arg("rev_b") or latest
+    old = revisions.revision_by_number(application, number_a)
+    new = revisions.revision_by_number(application, number_b)
+    if old is None or new is None:
+        abort(404)
+    return render_template("calls/compare.html", application=application, call=application.call,
+                           old=old, new=new,
+                           diff=revisions.diff_revisions(old.content, new.content),
+                           revisions=revisions.revisions_of(application),
+                           field_labels=sections.FIELD_LABELS)

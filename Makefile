@@ -45,6 +45,7 @@ db: install
 
 demo: db
 	$(FLASK) demo seed --if-empty
+	$(FLASK) search rebuild --if-needed
 
 run: demo
 	$(FLASK) demo logins

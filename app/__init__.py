@@ -89,22 +89,26 @@ def _register_blueprints(app: Flask) -> None:
     from app.main import bp as main_bp
     from app.organisations import bp as organisations_bp
     from app.practices import bp as practices_bp
+    from app.search.views import bp as search_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(calls_bp)
     app.register_blueprint(organisations_bp)
     app.register_blueprint(practices_bp)
+    app.register_blueprint(search_bp)
 
 
 def _register_cli(app: Flask) -> None:
     from app.auth.cli import users_cli
     from app.demo.cli import demo_cli
     from app.practices.cli import practices_cli
+    from app.search.cli import search_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(practices_cli)
+    app.cli.add_command(search_cli)
 
 
 def _init_templates(app: Flask) -> None:

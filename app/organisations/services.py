@@ -28,6 +28,7 @@ from app.organisations.models import (
     OrganisationStatus,
     Role,
 )
+from app.search.changes import record_change
 
 _CACHE_KEY = "_memberships_by_org"
 
@@ -124,6 +125,7 @@ def update_organisation(user: User, organisation: Organisation, data: dict) -> N
         audit.record("organisation.verification_reset", actor=user, obj=organisation,
                      organisation=organisation)
     audit.record("organisation.updated", actor=user, obj=organisation, organisation=organisation)
+    record_change("organisation", organisation.id)
 
 
 # --- verification -----------------------------------------------------------------------
@@ -148,6 +150,7 @@ def verify_organisation(admin: User, organisation: Organisation) -> None:
     organisation.verified_by_id = admin.id
     organisation.rejection_reason = ""
     audit.record("organisation.verified", actor=admin, obj=organisation, organisation=organisation)
+    record_change("organisation", organisation.id)
     for owner in _owners(organisation):
         send_mail(owner.email, "organisation_verified", owner.language, user=owner,
                   organisation=organisation)
@@ -165,6 +168,7 @@ def reject_organisation(admin: User, organisation: Organisation, reason: str) ->
     organisation.rejection_reason = reason
     audit.record("organisation.rejected", actor=admin, obj=organisation,
                  organisation=organisation, reason=reason)
+    record_change("organisation", organisation.id)
     for owner in _owners(organisation):
         send_mail(owner.email, "organisation_rejected", owner.language, user=owner,
                   organisation=organisation, reason=reason)

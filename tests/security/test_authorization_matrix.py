@@ -61,10 +61,14 @@ MATRIX: dict[str, dict[str, dict]] = {
 from tests.organisations.matrix import MATRIX as ORGANISATION_MATRIX  # noqa: E402
 from tests.practices.matrix import MATRIX as PRACTICE_MATRIX  # noqa: E402
 from tests.calls.matrix import MATRIX as CALL_MATRIX  # noqa: E402
+from tests.search.matrix import MATRIX as SEARCH_MATRIX  # noqa: E402
+from tests.api.matrix import MATRIX as API_MATRIX  # noqa: E402
 
 MATRIX.update(ORGANISATION_MATRIX)
 MATRIX.update(PRACTICE_MATRIX)
 MATRIX.update(CALL_MATRIX)
+MATRIX.update(SEARCH_MATRIX)
+MATRIX.update(API_MATRIX)
 
 
 @pytest.fixture

@@ -1,0 +1,352 @@
+"""Text analysis for the index and for queries: one analyzer per content language.
+
+A word goes through: tokenising (letters and digits, hyphenated compounds kept whole and
+also split), lower-casing, stop words, and then lemmatising with simplemma's dictionary.
+Words the dictionary does not know are split into known parts when they are compounds
+(Finnish and Swedish build words by joining them: *palkkatuki* + *neuvonta*), and stemmed
+with Snowball otherwise. The index and the query use the same function (`analyse_word`), so
+whatever a document's word becomes, the same word typed in a query becomes the same.
+
+A word yields one *main* term (its lemma, or for a compound the written first parts joined
+to the lemma of the last part) and *extra* terms (the lemmas of the compound's parts), which
+the analyzer emits at the same position as the main term.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from functools import lru_cache
+
+from whoosh.analysis import Analyzer, Token
+from whoosh.lang import stemmer_for_language
+from whoosh.lang.stopwords import stoplists
+
+LANGUAGES = ("fi", "sv", "en")
+MAX_QUERY_CHARS = 500
+# Starts a part of a field value; the next character is the part's weight (a digit).
+# clean_text() removes control characters, so text can never contain it.
+SEGMENT = "\x1e"
+SEGMENT_GAP = 10  # positions between parts, so that a phrase never spans two
+WORD_RE = re.compile(r"\w+(?:-\w+)*")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+STOPWORDS: dict[str, frozenset[str]] = {
+    lang: frozenset(stoplists[lang]) | frozenset(extra)
+    for lang, extra in (
+        # Whoosh's lists (from Snowball) plus a few adverbs that carry no topic.
+        ("fi", {"myös", "vain", "jo", "sekä", "eli", "ns", "esim", "mm", "jne", "kuitenkin"}),
+        ("sv", {"samt", "också", "även", "bl", "a", "t", "ex"}),
+        ("en", {"also", "e", "g", "etc"}),
+    )
+}
+ALL_STOPWORDS = frozenset().union(*STOPWORDS.values())
+
+# Three-letter words that commonly end a compound (nuorisotyö, hoiva-ala); other heads must
+# have four letters or more, or splitting invents words out of inflection endings.
+_SHORT_HEADS = {
+    "fi": frozenset({"työ", "ala", "maa", "osa", "tie", "puu", "suo", "ikä", "apu", "ura", "uni"}),
+    "sv": frozenset({"hem", "råd", "väg", "mål", "lön", "tid", "ort", "liv", "lag", "bil"}),
+}
+_MIN_PREFIX = 3
+_MAX_SPLIT_DEPTH = 2
+
+
+def clean_text(text: str | None) -> str:
+    """NFC-normalised text without control characters (NUL included)."""
+    if not text:
+        return ""
+    return _CONTROL_RE.sub(" ", unicodedata.normalize("NFC", str(text)))
+
+
+# --- the dictionary -------------------------------------------------------------------------
+
+
+class _Dictionary:
+    """simplemma's lemma dictionary. The small backend (about 70 MB for Finnish) suits web
+    workers; `use_fast_dictionary()` switches a one-off process such as a rebuild to the
+    plain dict backend (about 400 MB, ten times faster lookups). Both give the same lemmas."""
+
+    def __init__(self) -> None:
+        self._lookup = None
+        self.fast = os.environ.get("KOHTAAMO_LEMMA_DICTIONARY", "small") == "fast"
+
+    def _strategy(self):
+        from simplemma.strategies import DictionaryLookupStrategy
+
+        if self.fast:
+            return DictionaryLookupStrategy()
+        try:
+            from simplemma.strategies.dictionaries import LOW_MEMORY_DICTIONARY_FACTORY
+        except ImportError:  # pragma: no cover - older simplemma
+            return DictionaryLookupStrategy()
+        return DictionaryLookupStrategy(LOW_MEMORY_DICTIONARY_FACTORY)
+
+    def get(self, word: str, lang: str) -> str | None:
+        if self._lookup is None:
+            self._lookup = self._strategy().get_lemma
+        return self._lookup(word, lang)
+
+
+_dictionary = _Dictionary()
+
+
+def use_fast_dictionary() -> None:
+    """Use the faster, larger dictionary in this process (for bulk indexing)."""
+    if not _dictionary.fast:
+        _dictionary.fast = True
+        _dictionary._lookup = None
+        _known.cache_clear()
+
+
+@lru_cache(maxsize=262_144)
+def _known(word: str, lang: str) -> str | None:
+    """The dictionary lemma of `word`, lower-case, or None for an unknown word."""
+    lemma = _dictionary.get(word, lang)
+    if lemma is None:
+        return None
+    lemma = lemma.lower()
+    # The dictionary has a few odd entries ("aa.", "työ" -> "sinä"); a lemma that is not a
+    # plain word or that starts with another letter is not trusted: the word is its own lemma.
+    if not lemma.replace("-", "").isalpha() or lemma[0] != word[0]:
+        return word
+    return lemma
+
+
+@lru_cache(maxsize=8)
+def _stemmer(lang: str):
+    return stemmer_for_language(lang)
+
+
+def _prefix_lemma(prefix: str, lang: str) -> str | None:
+    """The lemma of a compound's first part, allowing the joining forms of the language."""
+    lemma = _known(prefix, lang)
+    if lemma:
+        return lemma
+    if lang == "fi" and len(prefix) > 4 and prefix.endswith("s"):
+        # -nen words join with -s: työllistymis|palvelu, irtisanomis|aika
+        return _known(prefix[:-1] + "nen", lang)
+    if lang == "sv" and len(prefix) > 3 and prefix.endswith("s"):
+        # the linking s: arbets|plats, fastighets|skötsel
+        return _known(prefix[:-1], lang) or _known(prefix[:-1] + "e", lang)
+    return None
+
+
+def _head_ok(head: str, lemma: str, lang: str, strict: bool) -> bool:
+    if len(head) >= (5 if strict else 4):
+        return True
+    return head == lemma and head in _SHORT_HEADS.get(lang, ())
+
+
+def _split(word: str, lang: str, strict: bool, depth: int = 0) -> list[tuple[str, str]] | None:
+    """[(written part, lemma), ...] for a compound of known words, longest last part first."""
+    for i in range(_MIN_PREFIX, len(word) - 2):
+        head = word[i:]
+        head_lemma = _known(head, lang)
+        if not head_lemma or not _head_ok(head, head_lemma, lang, strict):
+            continue
+        prefix = word[:i]
+        prefix_lemma = _prefix_lemma(prefix, lang)
+        if prefix_lemma:
+            return [(prefix, prefix_lemma), (head, head_lemma)]
+        if depth < _MAX_SPLIT_DEPTH:
+            parts = _split(prefix, lang, strict, depth + 1)
+            if parts:
+                return [*parts, (head, head_lemma)]
+    return None
+
+
+_ANALYSED: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {}
+_ANALYSED_MAX = 300_000
+
+
+def analyse_word(word: str, lang: str) -> tuple[str, tuple[str, ...]]:
+    """(main term, extra terms) of one lower-case word in `lang` (remembered)."""
+    key = (word, lang)
+    found = _ANALYSED.get(key)
+    if found is None:
+        found = _analyse(word, lang)
+        if len(_ANALYSED) >= _ANALYSED_MAX:
+            _ANALYSED.clear()
+        _ANALYSED[key] = found
+    return found
+
+
+def analysed(word: str, lang: str) -> tuple[str, tuple[str, ...]] | None:
+    """The analysis of a word if this process has already made it (no dictionary work)."""
+    return _ANALYSED.get((word, lang))
+
+
+def _analyse(word: str, lang: str) -> tuple[str, tuple[str, ...]]:
+    if "-" in word:
+        pieces = [piece for piece in word.split("-") if piece]
+        if len(pieces) != 1:
+            return _analyse_hyphenated(pieces, lang) if pieces else ("", ())
+        word = pieces[0]
+    if len(word) < 3 or not word.isalpha():
+        return word, ()
+    lemma = _known(word, lang)
+    if lemma:
+        parts = _split(lemma, lang, strict=True) if lang != "en" and len(lemma) >= 8 else None
+        return lemma, _extras(lemma, parts)
+    if lang != "en":
+        parts = _split(word, lang, strict=False)
+        if parts:
+            main = "".join(written for written, _ in parts[:-1]) + parts[-1][1]
+            return main, _extras(main, parts)
+    return _stemmer(lang)(word), ()
+
+
+def _extras(main: str, parts) -> tuple[str, ...]:
+    if not parts:
+        return ()
+    return tuple(dict.fromkeys(lemma for _, lemma in parts if lemma != main))
+
+
+def _analyse_hyphenated(pieces: list[str], lang: str) -> tuple[str, tuple[str, ...]]:
+    # pk-yritykset -> "pk-yritys" + (pk, yritys); 50-vuotiaille -> "50-vuotias" + (50, vuotias)
+    analysed = [analyse_word(piece, lang) for piece in pieces]
+    main = "-".join([*pieces[:-1], analysed[-1][0]])
+    extras = []
+    for piece, (piece_main, piece_extras) in zip(pieces, analysed, strict=True):
+        if piece not in STOPWORDS[lang]:
+            extras.append(piece_main)
+            extras.extend(piece_extras)
+    return main, tuple(dict.fromkeys(x for x in extras if x and x != main))
+
+
+def words(text: str) -> list[str]:
+    """The lower-case words of `text`."""
+    return WORD_RE.findall(text.lower())
+
+
+def all_terms(word: str, lang: str) -> tuple[str, ...]:
+    """Main and extra terms of a word (for highlighting)."""
+    main, extras = analyse_word(word, lang)
+    return (main, *extras)
+
+
+# --- Whoosh analyzers -------------------------------------------------------------------------
+
+
+class LanguageAnalyzer(Analyzer):
+    """Tokenise, lower-case, drop stop words, lemmatise; compound parts share the position.
+
+    A value may consist of weighted parts (`SEGMENT` + a digit + text, see
+    schema.weighted()): each token of a part carries the part's weight as its boost.
+    """
+
+    def __init__(self, lang: str, parts: bool = True):
+        self.lang = lang
+        self.parts = parts  # emit the parts of compounds (not for the phrase fields)
+
+    def __repr__(self) -> str:
+        return f"LanguageAnalyzer({self.lang!r}, parts={self.parts!r})"
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kw):
+        lang = self.lang
+        stops = STOPWORDS[lang]
+        with_parts = getattr(self, "parts", True)
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kw)
+        pos = start_pos
+        offset = 0
+        for part in value.split(SEGMENT) if SEGMENT in value else (value,):
+            boost = 1.0
+            skip = 0
+            if part[:1].isdigit() and SEGMENT in value:
+                boost, skip = float(part[0]), 1
+            for match in WORD_RE.finditer(part, skip):
+                word = match.group(0).lower()
+                if word in stops:
+                    continue
+                main, extras = analyse_word(word, lang)
+                if not main:
+                    continue
+                token.boost = boost
+                token.stopped = False
+                if positions:
+                    token.pos = pos
+                if chars:
+                    token.startchar = start_char + offset + match.start()
+                    token.endchar = start_char + offset + match.end()
+                token.text = main
+                yield token
+                if with_parts:
+                    for extra in extras:
+                        token.text = extra
+                        yield token
+                pos += 1
+            pos += SEGMENT_GAP
+            offset += len(part) + 1
+
+
+class NeutralAnalyzer(Analyzer):
+    """For names and labels whose language is not known: the word as written and its
+    lemma in each of the three languages."""
+
+    def __repr__(self) -> str:
+        return "NeutralAnalyzer()"
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kw):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kw)
+        pos = start_pos
+        for match in WORD_RE.finditer(value):
+            word = match.group(0).lower()
+            if word in ALL_STOPWORDS:
+                continue
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = pos
+            if chars:
+                token.startchar = start_char + match.start()
+                token.endchar = start_char + match.end()
+            for term in neutral_terms(word):
+                token.text = term
+                yield token
+            pos += 1
+
+
+def neutral_terms(word: str) -> tuple[str, ...]:
+    """The word and its main terms in fi, sv and en, without duplicates."""
+    return tuple(dict.fromkeys([word, *(analyse_word(word, lang)[0] for lang in LANGUAGES)]))
+
+
+class RawAnalyzer(Analyzer):
+    """Words as written, lower-case (a hyphenated word also gives its parts): for exact
+    matches, typo-tolerant matching and spelling suggestions."""
+
+    def __repr__(self) -> str:
+        return "RawAnalyzer()"
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kw):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kw)
+        pos = start_pos
+        for match in WORD_RE.finditer(value):
+            word = match.group(0).lower()
+            if word in ALL_STOPWORDS:
+                continue
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = pos
+            if chars:
+                token.startchar = start_char + match.start()
+                token.endchar = start_char + match.end()
+            token.text = word
+            yield token
+            if "-" in word:
+                for piece in word.split("-"):
+                    if piece and piece not in ALL_STOPWORDS:
+                        token.text = piece
+                        yield token
+            pos += 1
+
+
+@lru_cache(maxsize=8)
+def language_analyzer(lang: str, parts: bool = True) -> LanguageAnalyzer:
+    return LanguageAnalyzer(lang, parts)

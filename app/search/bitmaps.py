@@ -1,0 +1,177 @@
+"""Sets of documents as bitmaps, for counting and filtering without scoring.
+
+A set of document numbers is a Python int with one *byte* per document (value 0 or 1), so
+`&`, `|` and `& ~` combine sets at C speed and `int.bit_count()` counts them. Facet values,
+document kinds and query words become such sets by reading the term's posting list once;
+the sets of facet values are cached for as long as the searcher is current.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from itertools import compress
+
+from whoosh.idsets import DocIdSet
+from whoosh.matching.wrappers import FilterMatcher
+
+_ONE = re.compile(b"\x01")
+_TERM_CACHE = 512
+_POSTINGS_CACHE = 64
+
+
+def _unwrap(matcher):
+    """The posting list under Whoosh's filter of deleted documents (callers intersect with
+    `Bitmaps.alive` instead)."""
+    while isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    return matcher
+
+
+def _postings(matcher) -> tuple[list[int], list[float]]:
+    """(ids, weights) of a posting list, block by block (deleted documents included).
+    Whoosh's generic all_ids() steps one posting at a time through Python calls."""
+    matcher = _unwrap(matcher)
+    ids: list[int] = []
+    weights: list[float] = []
+    if type(matcher).__name__ != "W3LeafMatcher":
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        return ids, weights
+    while matcher.is_active():
+        if matcher._ids is None:
+            matcher._read_ids()
+        if matcher._weights is None:
+            matcher._read_weights()
+        start = matcher._i
+        ids.extend(matcher._ids[start:])
+        weights.extend(matcher._weights[start:])
+        if matcher._lastblock:
+            break
+        matcher._next_block()
+    return ids, weights
+
+
+class Bitmaps:
+    """Document sets over one searcher's reader."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.size = self.reader.doc_count_all()
+        self.leaves = list(self.reader.leaf_readers())
+        self._terms: OrderedDict[tuple[str, str], int] = OrderedDict()
+        self._exists: dict[tuple[str, str], bool] = {}
+        self._postings: OrderedDict[tuple[str, str], tuple[list[int], list[float]]] = \
+            OrderedDict()
+        alive = bytearray(b"\x01") * self.size
+        for leaf, offset in self.leaves:
+            for docnum in leaf.deleted_docs_set if hasattr(leaf, "deleted_docs_set") else ():
+                alive[offset + docnum] = 0
+        self.alive = int.from_bytes(alive, "little")
+
+    def has(self, field: str, text: str) -> bool:
+        """Whether any document has `text` in `field` (term lookups are slow in Whoosh:
+        the answers are remembered for as long as this reader is current)."""
+        key = (field, text)
+        found = self._exists.get(key)
+        if found is None:
+            if len(self._exists) > 100_000:
+                self._exists.clear()
+            found = self._exists[key] = key in self.reader
+        return found
+
+    def term(self, field: str, text: str) -> int:
+        """The documents containing `text` in `field`."""
+        key = (field, text)
+        found = self._terms.get(key)
+        if found is not None:
+            self._terms.move_to_end(key)
+            return found
+        found = 0
+        if self.has(field, text):
+            flags = bytearray(self.size)
+            for docnum in self.postings(field, text)[0]:
+                flags[docnum] = 1
+            found = int.from_bytes(flags, "little") & self.alive
+        self._terms[key] = found
+        if len(self._terms) > _TERM_CACHE:
+            self._terms.popitem(last=False)
+        return found
+
+    def postings(self, field: str, text: str) -> tuple[list[int], list[float]]:
+        """(document numbers, weights) of a term, deleted documents included. The last few
+        are kept: building a term's set and scoring it read the same list."""
+        key = (field, text)
+        found = self._postings.get(key)
+        if found is not None:
+            return found
+        ids: list[int] = []
+        weights: list[float] = []
+        if self.has(field, text):
+            for leaf, offset in self.leaves:
+                if len(self.leaves) > 1 and (field, text) not in leaf:
+                    continue
+                leaf_ids, leaf_weights = _postings(leaf.postings(field, text))
+                ids.extend([d + offset for d in leaf_ids] if offset else leaf_ids)
+                weights.extend(leaf_weights)
+        self._postings[key] = found = (ids, weights)
+        if len(self._postings) > _POSTINGS_CACHE:
+            self._postings.popitem(last=False)
+        return found
+
+    def query(self, query) -> int:
+        """The documents matching a Whoosh query (used for phrases)."""
+        flags = bytearray(self.size)
+        for docnum in self.searcher.docs_for_query(query):
+            flags[docnum] = 1
+        return int.from_bytes(flags, "little") & self.alive
+
+    def docnums(self, bits: int) -> list[int]:
+        """The document numbers in a set, ascending."""
+        return list(compress(range(self.size), bits.to_bytes(self.size, "little")))
+
+    def mask(self, bits: int) -> bytes:
+        """The set as one byte per document (1 = in the set), for fast membership tests."""
+        return bits.to_bytes(self.size, "little")
+
+    def as_filter(self, bits: int) -> BitsFilter:
+        return BitsFilter(bits.to_bytes(self.size, "little"), bits.bit_count())
+
+
+class BitsFilter(DocIdSet):
+    """A document set Whoosh's collectors accept as `filter=` (membership test only)."""
+
+    def __init__(self, data: bytes, count: int):
+        self.data = data
+        self.count = count
+
+    def __contains__(self, docnum) -> bool:
+        return 0 <= docnum < len(self.data) and self.data[docnum] == 1
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def __iter__(self):
+        return (match.start() for match in _ONE.finditer(self.data))
+
+
+def count(bits: int) -> int:
+    return bits.bit_count()
+
+
+def at_least(sets: list[int], k: int) -> int:
+    """The documents in at least `k` of `sets`."""
+    if k <= 0:
+        raise ValueError("k must be positive")
+    levels = [0] * (k + 1)  # levels[j]: documents seen in at least j sets so far
+    for bits in sets:
+        for j in range(k, 1, -1):
+            levels[j] |= levels[j - 1] & bits
+        levels[1] |= bits
+    return levels[k]

@@ -1,0 +1,284 @@
+"""Reading what people type, and turning it into Whoosh queries and document sets.
+
+Syntax: words; "quoted phrases"; -word or -"phrase" to exclude; `a OR b` for either. Nothing
+typed can make this raise: unbalanced quotes close at the end, punctuation is ignored, input
+is cut to `MAX_QUERY_CHARS`, control characters are dropped.
+
+A word is looked for in every language at once: each content language's analyzer turns it
+into that language's terms, which are looked up in that language's fields (so "työllistämisen"
+finds Finnish text, "anställningar" Swedish text). It is also looked up as written (the
+`raw` field), in organisation names, region names and code-list labels. A word of six letters
+or more that the index does not know is corrected to the nearest indexed words (one edit).
+
+The result of building is a `Concept` per thing asked for: the set of documents it matches
+(a bitmap) and the weighted terms that score it (see ranking.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from whoosh import query as wq
+
+from app.search.analysis import (
+    ALL_STOPWORDS,
+    LANGUAGES,
+    MAX_QUERY_CHARS,
+    STOPWORDS,
+    analyse_word,
+    clean_text,
+    neutral_terms,
+    words,
+)
+from app.search.bitmaps import Bitmaps
+from app.search.schema import FACETS, phrase_field, text_field
+
+
+@lru_cache(maxsize=1)
+def label_index() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Word of a code-list label (in any language, as written or as a lemma) -> the
+    (facet, code) pairs whose labels have it."""
+    found: dict[str, set[tuple[str, str]]] = {}
+    for facet in LABEL_FACETS:
+        codes = FACETS[facet][0]
+        for code in codes.codes:
+            for label in codes.all_labels(code).values():
+                for word in words(label):
+                    if word in ALL_STOPWORDS or word.isdigit() or len(word) < 3:
+                        continue
+                    for term in neutral_terms(word):
+                        found.setdefault(term, set()).add((facet, code))
+    return {term: tuple(sorted(pairs)) for term, pairs in found.items()}
+
+MAX_GROUPS = 10
+MAX_ALTERNATIVES = 5
+MAX_EXCLUDED = 5
+MAX_PHRASE_WORDS = 8
+FUZZY_MIN_LENGTH = 6
+FUZZY_CANDIDATES = 3
+
+# Where a word may match, and how much a match there weighs (the parts of a document's own
+# text are weighted inside its text field, see schema.py).
+ORG_BOOST = 2.5
+LABEL_BOOSTS = {"regions": 2.0}  # a word of a code's label: a place name weighs more
+LABEL_BOOST = 0.8
+LABEL_FACETS = ("regions", "target_groups", "work_forms", "stage", "evidence", "org_type")
+RAW_BOOST = 0.3
+PARTS_BOOST = 0.5  # all parts of a compound, but not the compound itself
+FUZZY_FACTOR = 0.6
+PHRASE_BOOST = 2.0
+CORRECTION_FIELDS = ("raw", *(text_field(lang) for lang in LANGUAGES))
+
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+
+
+@dataclass(frozen=True)
+class Phrase:
+    words: tuple[str, ...]
+
+
+@dataclass
+class ParsedQuery:
+    groups: list[list[Word | Phrase]] = field(default_factory=list)  # each: alternatives
+    excluded: list[Word | Phrase] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.groups and not self.excluded
+
+    def words(self) -> list[str]:
+        found = []
+        for group in self.groups:
+            for item in group:
+                found.extend([item.text] if isinstance(item, Word) else item.words)
+        return found
+
+
+def parse_query(text: str | None) -> ParsedQuery:
+    """The parsed query; never raises."""
+    text = clean_text(text)[:MAX_QUERY_CHARS]
+    parsed = ParsedQuery()
+    join_next = False
+    for match in _TOKEN.finditer(text):
+        minus, phrase, bare = match.groups()
+        if bare is not None:
+            if bare == "OR":
+                join_next = bool(parsed.groups)
+                continue
+            minus = "-" if bare.startswith("-") and len(bare) > 1 else ""
+            items = [Word(w) for w in words(bare)]
+        else:
+            phrase_words = words(phrase)[:MAX_PHRASE_WORDS]
+            if len(phrase_words) > 1:
+                items = [Phrase(tuple(phrase_words))]
+            else:
+                items = [Word(w) for w in phrase_words]
+        for item in items:
+            if minus:
+                if len(parsed.excluded) < MAX_EXCLUDED:
+                    parsed.excluded.append(item)
+            elif join_next and parsed.groups:
+                if len(parsed.groups[-1]) < MAX_ALTERNATIVES:
+                    parsed.groups[-1].append(item)
+                join_next = False
+            elif len(parsed.groups) < MAX_GROUPS:
+                parsed.groups.append([item])
+        join_next = False
+    return _without_stopwords(parsed)
+
+
+def _without_stopwords(parsed: ParsedQuery) -> ParsedQuery:
+    def keep(item):
+        return not (isinstance(item, Word) and item.text in ALL_STOPWORDS)
+
+    groups = [[item for item in group if keep(item)] for group in parsed.groups]
+    groups = [group for group in groups if group]
+    if groups or not parsed.groups:
+        parsed.groups = groups
+    parsed.excluded = [item for item in parsed.excluded if keep(item)]
+    return parsed
+
+
+# --- building -------------------------------------------------------------------------------
+
+
+@dataclass
+class Concept:
+    """One thing the person asked for (a word, a phrase, or alternatives joined by OR):
+    where it matches and how those matches score."""
+
+    bits: int = 0  # the documents matching it
+    leaves: list[tuple[str, str, float]] = field(default_factory=list)  # (field, term, weight)
+    # All of several terms (a compound's parts, a phrase's words) in documents `bits`;
+    # `scored`: add the terms' own scores (phrases), or only a flat bonus (parts).
+    groups: list[tuple[str, tuple[str, ...], float, int, bool]] = field(default_factory=list)
+    # For highlighting: the main terms per language, the parts of compounds typed, the words
+    # as written.
+    terms: dict[str, set[str]] = field(default_factory=lambda: {lang: set() for lang in LANGUAGES})
+    parts: dict[str, set[str]] = field(default_factory=lambda: {lang: set() for lang in LANGUAGES})
+    raw: set[str] = field(default_factory=set)  # words as written, for highlighting
+    corrections: dict[str, str] = field(default_factory=dict)  # typed -> indexed word
+    unknown: set[str] = field(default_factory=set)  # typed words found nowhere
+
+    @property
+    def matches(self) -> bool:
+        return bool(self.leaves or self.groups)
+
+    def key(self) -> tuple:
+        return (tuple(sorted(self.leaves)),
+                tuple(sorted((f, t, w, scored) for f, t, w, _bits, scored in self.groups)))
+
+
+class Builder:
+    """Builds concepts against one reader (it checks which terms exist)."""
+
+    def __init__(self, bitmaps: Bitmaps):
+        self.bitmaps = bitmaps
+        self.reader = bitmaps.reader
+
+    def has(self, fieldname: str, term: str) -> bool:
+        return self.bitmaps.has(fieldname, term)
+
+    def concept(self, items: list[Word | Phrase], fuzzy: bool = True,
+                strict: bool = False) -> Concept:
+        """`strict` (for exclusions): the words themselves only, not the parts of compounds
+        and not corrections of typos."""
+        concept = Concept()
+        for item in items:
+            if isinstance(item, Word):
+                self._word(item.text, concept, fuzzy=fuzzy and not strict, parts=not strict)
+            else:
+                self._phrase(item.words, concept)
+        return concept
+
+    def _leaf(self, concept: Concept, fieldname: str, term: str, weight: float) -> bool:
+        if not self.has(fieldname, term):
+            return False
+        concept.bits |= self.bitmaps.term(fieldname, term)
+        concept.leaves.append((fieldname, term, weight))
+        return True
+
+    def _word(self, word: str, concept: Concept, fuzzy: bool, factor: float = 1.0,
+              parts: bool = True) -> None:
+        known = False
+        for lang in LANGUAGES:
+            main, extras = analyse_word(word, lang)
+            concept.terms[lang].add(main)
+            text = text_field(lang)
+            if main and self._leaf(concept, text, main, factor):
+                known = True
+            pieces = tuple(x for x in extras if x not in STOPWORDS[lang]) if parts else ()
+            if len(pieces) > 1 and all(self.has(text, x) for x in pieces):
+                concept.parts[lang].update(pieces)
+                both = self.bitmaps.term(text, pieces[0])
+                for x in pieces[1:]:
+                    both &= self.bitmaps.term(text, x)
+                if both:
+                    concept.bits |= both
+                    concept.groups.append((text, pieces, PARTS_BOOST * factor, both, False))
+        concept.raw.add(word)
+        known = self._leaf(concept, "raw", word, RAW_BOOST * factor) or known
+        labels = label_index()
+        for term in neutral_terms(word):
+            known = self._leaf(concept, "org", term, ORG_BOOST * factor) or known
+            for facet, code in labels.get(term, ()):
+                boost = LABEL_BOOSTS.get(facet, LABEL_BOOST)
+                known = self._leaf(concept, facet, code, boost * factor) or known
+        if not known:
+            concept.unknown.add(word)
+            if fuzzy and len(word) >= FUZZY_MIN_LENGTH:
+                for candidate in self.corrections(word, maxdist=1)[:FUZZY_CANDIDATES]:
+                    concept.corrections.setdefault(word, candidate)
+                    concept.raw.add(candidate)
+                    self._word(candidate, concept, fuzzy=False, factor=FUZZY_FACTOR)
+
+    def _phrase(self, phrase_words: tuple[str, ...], concept: Concept) -> None:
+        for lang in LANGUAGES:
+            mains = [analyse_word(w, lang)[0] for w in phrase_words if w not in STOPWORDS[lang]]
+            mains = tuple(m for m in mains if m)
+            concept.terms[lang].update(mains)
+            text = text_field(lang)
+            if len(mains) < 2 or not all(self.has(text, m) for m in mains):
+                continue
+            every = self.bitmaps.term(text, mains[0])
+            for main in mains[1:]:
+                every &= self.bitmaps.term(text, main)
+            if not every:
+                continue
+            found = self.bitmaps.query(wq.Phrase(phrase_field(lang), list(mains), slop=1))
+            if found:
+                concept.bits |= found
+                concept.groups.append((text, mains, PHRASE_BOOST, found, True))
+        concept.raw.update(phrase_words)
+
+    def corrections(self, word: str, maxdist: int = 1) -> list[str]:
+        """Indexed words within `maxdist` edits of `word`, most frequent first: words as
+        written in titles, summaries and tags, and the base forms of all the text."""
+        found: dict[str, int] = {}
+        for fieldname in CORRECTION_FIELDS:
+            # Per segment: a segment walks its word list with a Levenshtein automaton, while
+            # the multi-segment reader would compute the distance to every word.
+            for leaf, _offset in self.bitmaps.leaves:
+                try:
+                    candidates = list(leaf.terms_within(fieldname, word, maxdist, prefix=1))
+                except (KeyError, ValueError, TypeError):
+                    continue
+                for candidate in candidates:
+                    if candidate != word and candidate.isalpha():
+                        frequency = self.reader.doc_frequency(fieldname, candidate)
+                        found[candidate] = max(found.get(candidate, 0), frequency)
+            # Two letters the wrong way round are two edits for Levenshtein, one typo for us.
+            for i in range(1, len(word) - 1):
+                swapped = word[:i] + word[i + 1] + word[i] + word[i + 2:]
+                if swapped != word and self.has(fieldname, swapped):
+                    frequency = self.reader.doc_frequency(fieldname, swapped)
+                    found[swapped] = max(found.get(swapped, 0), frequency)
+        return sorted(found, key=lambda w: (-found[w], w))

@@ -1,0 +1,545 @@
+"""The query service: `search_practices` and `search_organisations`.
+
+Work per query is bounded: the matching documents are found as bitmaps (one read of each
+query term's posting list, cached) which give the exact total and every facet count without
+scoring; only the requested page is scored (Whoosh's top-N collector with block skipping,
+filtered by the bitmap) and highlighted. Documents matching every concept come first
+(an And query inside the bitmap of full matches), then those matching most of them.
+
+Hits are re-checked against the database, so a model unpublished after the index last caught
+up never shows.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import math
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from flask import current_app, has_request_context, url_for
+from markupsafe import Markup
+from sqlalchemy import select
+
+from app.core.codelists import CodeList, current_language
+from app.extensions import db
+from app.search import indexer, store
+from app.search.bitmaps import Bitmaps, at_least, count
+from app.search.highlight import Matcher, excerpt, highlight_title
+from app.search.query import Builder, Concept, ParsedQuery, parse_query
+from app.search.ranking import Ranker, top
+from app.search.schema import FACETS
+
+log = logging.getLogger(__name__)
+
+SORTS = ("relevance", "newest", "adopted")
+MAX_PER_PAGE = 100
+MAX_PAGE = 1000
+GAP_RECHECK_SECONDS = 5.0
+
+VALIDATED = CodeList("validated", {
+    "yes": ("Validoitu", "Validerad", "Validated"),
+    "no": ("Ei validoitu", "Inte validerad", "Not validated"),
+})
+
+
+def facet_codes(name: str) -> CodeList:
+    codes, _multi = FACETS[name]
+    return codes or VALIDATED
+
+
+@dataclass
+class FacetValue:
+    code: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Hit:
+    kind: str
+    id: int
+    title: str
+    title_html: Markup
+    excerpt: Markup
+    url: str
+    organisation: str = ""
+    organisation_id: int | None = None
+    language: str = ""
+    target_groups: list[str] = field(default_factory=list)
+    work_forms: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    stage: str = ""
+    evidence: str = ""
+    org_type: str = ""
+    validated: bool = False
+    adoption_count: int = 0
+    published_at: datetime | None = None
+    tags: list[str] = field(default_factory=list)
+    score: float | None = None
+
+
+@dataclass
+class SearchResult:
+    query: str
+    hits: list[Hit]
+    total: int
+    page: int
+    per_page: int
+    sort: str = "relevance"
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    selected: dict[str, list[str]] = field(default_factory=dict)
+    suggestion: str | None = None
+    available: bool = True
+
+    # The interface of Flask-SQLAlchemy's Pagination, for the pager macro.
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page)) if self.total else 0
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.hits else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.hits) - 1 if self.hits else 0
+
+    def iter_pages(self, left_edge=2, left_current=2, right_current=4, right_edge=2):
+        pages = self.pages
+        previous = 0
+        for number in range(1, pages + 1):
+            if (number <= left_edge or number > pages - right_edge
+                    or self.page - left_current <= number <= self.page + right_current):
+                if previous and number - previous > 1:
+                    yield None
+                yield number
+                previous = number
+
+
+# --- keeping up with the database -----------------------------------------------------------
+
+
+def _state(handle: store.Handle) -> indexer.IndexState:
+    state = handle.cache.get("state")
+    if state is None:
+        state = handle.cache["state"] = indexer.IndexState.read(handle.searcher)
+    return state
+
+
+def fresh_handle() -> store.Handle | None:
+    """The shared searcher, after applying pending changes if there are any and nobody else
+    is applying them. One cheap query when the index is current; never raises."""
+    root = store.index_root()
+    try:
+        handle = store.get_handle(root)
+        if not current_app.config.get("SEARCH_CATCH_UP_ON_REQUEST", True):
+            return handle
+        behind = handle is None
+        if handle is not None:
+            with handle.lock:
+                state = _state(handle)
+            behind = indexer.max_change_id() > state.last_change
+            if not behind and state.gaps and time.time() - handle.checked_at > GAP_RECHECK_SECONDS:
+                handle.checked_at = time.time()
+                behind = True
+        if behind:
+            indexer.catch_up(root, limit=indexer.REQUEST_LIMIT, timeout=0.0)
+            handle = store.get_handle(root)
+        return handle
+    except Exception:  # noqa: BLE001 - a broken index must not break the page
+        log.exception("search: could not bring the index up to date")
+        try:
+            return store.get_handle(root)
+        except Exception:  # noqa: BLE001
+            return None
+
+
+def _bitmaps(handle: store.Handle) -> Bitmaps:
+    bitmaps = handle.cache.get("bitmaps")
+    if bitmaps is None or bitmaps.searcher is not handle.searcher:
+        bitmaps = handle.cache["bitmaps"] = Bitmaps(handle.searcher)
+    return bitmaps
+
+
+def _column(handle: store.Handle, name: str) -> list[int]:
+    """A sortable field's value for every document number (0 when it has none)."""
+    key = ("column", name)
+    values = handle.cache.get(key)
+    if values is None:
+        values = []
+        # Per segment: a segment without the column would shift the multi-reader's numbering.
+        for leaf, _offset in handle.searcher.reader().leaf_readers():
+            count = leaf.doc_count_all()
+            if leaf.has_column(name):
+                values.extend(int(v) if v and v < 2**63 else 0 for v in leaf.column_reader(name))
+            else:
+                values.extend([0] * count)
+        handle.cache[key] = values
+    return values
+
+
+# --- the query ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Matched:
+    concepts: list[Concept]  # those that match something
+    all_concepts: list[Concept]
+    bits: int  # matching the words, not yet the facets
+
+
+def _match(builder: Builder, parsed: ParsedQuery, kind_bits: int) -> _Matched:
+    all_concepts = [builder.concept(group) for group in parsed.groups]
+    concepts = [c for c in all_concepts if c.matches]
+    if parsed.groups:
+        sets = [c.bits for c in concepts]
+        n = len(parsed.groups)
+        # People type more words than a document shares: most of them must match.
+        need = 1 if n <= 2 else (n + 1) // 2
+        bits = at_least(sets, need) if len(sets) >= need else 0
+        if not bits & kind_bits and need > 1:
+            bits = at_least(sets, 1) if sets else 0
+    else:
+        bits = kind_bits
+    for item in parsed.excluded:
+        bits &= ~builder.concept([item], strict=True).bits
+    return _Matched(concepts, all_concepts, bits & kind_bits)
+
+
+def _ranker(handle, bitmaps: Bitmaps) -> Ranker:
+    ranker = handle.cache.get("ranker")
+    if ranker is None or ranker.bitmaps is not bitmaps:
+        ranker = handle.cache["ranker"] = Ranker(bitmaps)
+    return ranker
+
+
+def _ranked(ranker: Ranker, bitmaps: Bitmaps, concepts: list[Concept], allowed: int,
+            offset: int, limit: int) -> list[tuple[int, float]]:
+    """(docnum, score) of hits offset..offset+limit by relevance: the documents matching
+    every concept first, then the others, each by BM25."""
+    want = offset + limit
+    lists = [ranker.concept(concept) for concept in concepts]
+    if len(lists) == 1:
+        return top(lists, bitmaps.mask(allowed), want)[offset:]
+    every = allowed
+    for concept in concepts:
+        every &= concept.bits
+    n_every = count(every)
+    found = []
+    if offset < n_every:
+        found = top(lists, bitmaps.mask(every), min(want, n_every))
+    if want > n_every:
+        found += top(lists, bitmaps.mask(allowed & ~every), want - n_every)
+    return found[offset:want]
+
+
+def _sorted(handle, bitmaps: Bitmaps, allowed: int, sort: str, offset: int,
+            limit: int) -> list[tuple[int, float | None]]:
+    published = _column(handle, "published_at")
+    if sort == "adopted":
+        adopted = _column(handle, "adoption_count")
+
+        def key(d):
+            return (adopted[d], published[d], -d)
+    else:
+
+        def key(d):
+            return (published[d], -d)
+
+    docnums = bitmaps.docnums(allowed)
+    top = heapq.nlargest(offset + limit, docnums, key=key)
+    return [(d, None) for d in top[offset:]]
+
+
+def _clean_facets(facets: dict | None) -> dict[str, list[str]]:
+    selected = {}
+    for name, values in (facets or {}).items():
+        if name not in FACETS or not values:
+            continue
+        if isinstance(values, str):
+            values = [values]
+        codes = facet_codes(name).clean(str(v) for v in values)
+        if codes:
+            selected[name] = codes
+    return selected
+
+
+def _facet_counts(bitmaps: Bitmaps, matched: int, facet_bits: dict[str, int],
+                  selected: dict[str, list[str]], language: str) -> dict[str, list[FacetValue]]:
+    counts = {}
+    for name in FACETS:
+        base = matched
+        for other, bits in facet_bits.items():
+            if other != name:
+                base &= bits
+        codes = facet_codes(name)
+        chosen = set(selected.get(name, ()))
+        counts[name] = [
+            FacetValue(code, codes.label(code, language), count(base & bitmaps.term(name, code)),
+                       code in chosen)
+            for code in codes.codes
+        ]
+    return counts
+
+
+def _url(endpoint: str, fallback: str, **values) -> str:
+    if has_request_context():
+        try:
+            return url_for(endpoint, **values)
+        except Exception:  # noqa: BLE001 - the endpoint is not registered (yet)
+            log.debug("search: no URL for %s", endpoint)
+    return fallback
+
+
+def _split(value: str | None) -> list[str]:
+    return [v for v in (value or "").split(",") if v]
+
+
+def _hit(stored: dict, score, matcher: Matcher) -> Hit:
+    lang = stored.get("language") or "fi"
+    kind = stored.get("kind", "practice")
+    object_id = int(stored.get("object_id") or 0)
+    title = stored.get("title", "")
+    slug = stored.get("slug") or "malli"
+    if kind == "practice":
+        url = _url("practices.detail", f"/practices/{object_id}-{slug}",
+                   practice_id=object_id, slug=slug)
+    elif kind == "call":
+        url = _url("calls.detail", f"/calls/{object_id}", call_id=object_id)
+    else:
+        url = _url("organisations.detail", f"/organisations/{object_id}",
+                   organisation_id=object_id)
+    published = stored.get("published_at")
+    return Hit(
+        kind=kind,
+        id=object_id,
+        title=title,
+        title_html=highlight_title(matcher, title, lang),
+        excerpt=excerpt(matcher, stored.get("summary", ""), stored.get("excerpt", ""), lang),
+        url=url,
+        organisation=stored.get("org_name", ""),
+        organisation_id=stored.get("org_id"),
+        language=lang,
+        target_groups=_split(stored.get("target_groups")),
+        work_forms=_split(stored.get("work_forms")),
+        regions=_split(stored.get("regions")),
+        stage=stored.get("stage", ""),
+        evidence=stored.get("evidence", ""),
+        org_type=stored.get("org_type", ""),
+        validated=stored.get("validated") == "yes",
+        adoption_count=int(stored.get("adoption_count") or 0),
+        published_at=datetime.fromtimestamp(published, UTC) if published else None,
+        tags=list(stored.get("tags") or []),
+        score=score,
+    )
+
+
+def _matcher(concepts: list[Concept]) -> Matcher:
+    terms: dict[str, set[str]] = {}
+    parts: dict[str, set[str]] = {}
+    raw: set[str] = set()
+    for concept in concepts:
+        for lang, found in concept.terms.items():
+            terms.setdefault(lang, set()).update(found)
+        for lang, found in concept.parts.items():
+            parts.setdefault(lang, set()).update(found)
+        raw |= concept.raw
+        raw |= set(concept.corrections.values())
+    return Matcher(terms, raw, parts)
+
+
+def _suggestion(builder: Builder, q: str, concepts: list[Concept], total: int) -> str | None:
+    """The query with unknown words replaced by the nearest indexed ones: those the search
+    already corrected, and when nothing was found, the nearest within two edits."""
+    corrections: dict[str, str] = {}
+    for concept in concepts:
+        corrections.update(concept.corrections)
+        if total == 0:
+            for word in concept.unknown - set(corrections):
+                if len(word) >= 4:
+                    found = builder.corrections(word, maxdist=2 if len(word) >= 6 else 1)
+                    if found:
+                        corrections[word] = found[0]
+    if not corrections:
+        return None
+    suggestion = q
+    for typed, fixed in corrections.items():
+        suggestion = re.sub(rf"(?<!\w){re.escape(typed)}(?!\w)", fixed, suggestion,
+                            flags=re.IGNORECASE)
+    suggestion = " ".join(suggestion.split())
+    return suggestion if suggestion.lower() != " ".join(q.split()).lower() else None
+
+
+def _visible_practices(ids: list[int]) -> set[int]:
+    from app.practices.models import Practice, PracticeState
+
+    if not ids:
+        return set()
+    return set(db.session.scalars(
+        select(Practice.id).where(Practice.id.in_(ids), Practice.state == PracticeState.published)))
+
+
+def _visible_organisations(ids: list[int]) -> set[int]:
+    from app.organisations.models import Organisation, OrganisationStatus
+
+    if not ids:
+        return set()
+    return set(db.session.scalars(
+        select(Organisation.id).where(Organisation.id.in_(ids),
+                                      Organisation.status == OrganisationStatus.verified)))
+
+
+def _page_args(page, per_page) -> tuple[int, int]:
+    try:
+        page = min(MAX_PAGE, max(1, int(page)))
+    except (TypeError, ValueError):
+        page = 1
+    try:
+        per_page = min(MAX_PER_PAGE, max(1, int(per_page)))
+    except (TypeError, ValueError):
+        per_page = 20
+    return page, per_page
+
+
+def search_practices(q: str | None = "", facets: dict[str, list[str]] | None = None,
+                     sort: str = "relevance", page: int = 1, per_page: int = 20,
+                     language: str | None = None) -> SearchResult:
+    """Published service models matching `q` and the chosen facet values, one page of them.
+    `language` is the interface language of the facet labels (default: the current one)."""
+    q = q or ""
+    page, per_page = _page_args(page, per_page)
+    sort = sort if sort in SORTS else "relevance"
+    language = language or current_language()
+    selected = _clean_facets(facets)
+    parsed = parse_query(q)
+    result = SearchResult(query=q, hits=[], total=0, page=page, per_page=per_page, sort=sort,
+                          selected=selected)
+    handle = fresh_handle()
+    if handle is None:
+        result.available = False
+        result.facets = {name: [FacetValue(code, facet_codes(name).label(code, language), 0,
+                                           code in selected.get(name, ()))
+                                for code in facet_codes(name).codes] for name in FACETS}
+        return result
+    offset = (page - 1) * per_page
+    with handle.lock:
+        bitmaps = _bitmaps(handle)
+        builder = Builder(bitmaps)
+        kind_bits = bitmaps.term("kind", "practice")
+        matched = _match(builder, parsed, kind_bits)
+        facet_bits = {}
+        for name, codes in selected.items():
+            bits = 0
+            for code in codes:
+                bits |= bitmaps.term(name, code)
+            facet_bits[name] = bits
+        allowed = matched.bits
+        for bits in facet_bits.values():
+            allowed &= bits
+        result.total = count(allowed)
+        result.facets = _facet_counts(bitmaps, matched.bits, facet_bits, selected, language)
+        if offset < result.total:
+            if sort == "relevance" and matched.concepts:
+                page_docs = _ranked(_ranker(handle, bitmaps), bitmaps, matched.concepts,
+                                    allowed, offset, per_page)
+            else:
+                page_docs = _sorted(handle, bitmaps, allowed, sort, offset, per_page)
+            matcher = _matcher(matched.concepts)
+            searcher = handle.searcher
+            result.hits = [_hit(searcher.stored_fields(d), s, matcher) for d, s in page_docs]
+        if result.total < 3 and parsed.groups:
+            result.suggestion = _suggestion(builder, q, matched.all_concepts, result.total)
+    visible = _visible_practices([hit.id for hit in result.hits])
+    result.hits = [hit for hit in result.hits if hit.id in visible]
+    return result
+
+
+def search_organisations(q: str | None, page: int = 1, per_page: int = 10) -> SearchResult:
+    """Verified organisations whose name, profile, expertise or regions match `q`."""
+    q = q or ""
+    page, per_page = _page_args(page, per_page)
+    parsed = parse_query(q)
+    result = SearchResult(query=q, hits=[], total=0, page=page, per_page=per_page)
+    if not parsed.groups:
+        return result
+    handle = fresh_handle()
+    if handle is None:
+        result.available = False
+        return result
+    offset = (page - 1) * per_page
+    with handle.lock:
+        bitmaps = _bitmaps(handle)
+        builder = Builder(bitmaps)
+        matched = _match(builder, parsed, bitmaps.term("kind", "organisation"))
+        result.total = count(matched.bits)
+        if offset < result.total:
+            page_docs = _ranked(_ranker(handle, bitmaps), bitmaps, matched.concepts,
+                                matched.bits, offset, per_page)
+            matcher = _matcher(matched.concepts)
+            result.hits = [_hit(handle.searcher.stored_fields(d), s, matcher)
+                           for d, s in page_docs]
+    visible = _visible_organisations([hit.id for hit in result.hits])
+    result.hits = [hit for hit in result.hits if hit.id in visible]
+    return result
+
+
+CALLS_RANKED = 200  # open and upcoming calls are few; closed ones are dropped after ranking
+
+
+@dataclass
+class CallHit:
+    call: object  # app.calls.models.Call
+    hit: Hit
+
+
+def search_calls(q: str | None, limit: int = 5) -> tuple[list[CallHit], int]:
+    """Open and upcoming calls matching `q`, best first, at most `limit`, and how many
+    matched in all. Whether a call is still open is decided by the clock now, not by the
+    index."""
+    from app.calls import clock
+    from app.calls.models import Call, CallState
+
+    parsed = parse_query(q or "")
+    if not parsed.groups:
+        return [], 0
+    handle = fresh_handle()
+    if handle is None:
+        return [], 0
+    with handle.lock:
+        bitmaps = _bitmaps(handle)
+        matched = _match(Builder(bitmaps), parsed, bitmaps.term("kind", "call"))
+        if not matched.bits:
+            return [], 0
+        page_docs = _ranked(_ranker(handle, bitmaps), bitmaps, matched.concepts, matched.bits,
+                            0, CALLS_RANKED)
+        matcher = _matcher(matched.concepts)
+        hits = [_hit(handle.searcher.stored_fields(d), s, matcher) for d, s in page_docs]
+    if not hits:
+        return [], 0
+    calls = {call.id: call for call in db.session.scalars(
+        select(Call).where(Call.id.in_([hit.id for hit in hits]),
+                           Call.state == CallState.published,
+                           Call.closes_at > clock.now()))}
+    found = [CallHit(calls[hit.id], hit) for hit in hits if hit.id in calls]
+    return found[:limit], len(found)

@@ -91,11 +91,13 @@ def test_changes_that_commit_late_are_not_lost(db, make_practice, titles, search
     first = make_practice(title="Ensimmäinen malli", published=True)
     indexer.catch_up(search_index)
     last = indexer.status(search_index)["last_change"]
+    # On PostgreSQL ids used by rolled-back earlier tests are gaps too; count from here.
+    gaps_before = indexer.status(search_index)["gaps"]
     db.session.add(SearchChange(id=last + 3, kind="practice", object_id=first.id,
                                 operation="upsert"))
     db.session.commit()
     assert indexer.catch_up(search_index).last_change == last + 3
-    assert indexer.status(search_index)["gaps"] == 2
+    assert indexer.status(search_index)["gaps"] == gaps_before + 2
     # Now the change with a smaller id commits.
     late = make_practice(title="Myöhästynyt malli", published=True)
     db.session.execute(update(SearchChange).where(SearchChange.object_id == late.id)
@@ -103,7 +105,7 @@ def test_changes_that_commit_late_are_not_lost(db, make_practice, titles, search
     db.session.commit()
     indexer.catch_up(search_index)
     assert titles("myöhästynyt") == ["Myöhästynyt malli"]
-    assert indexer.status(search_index)["gaps"] == 1
+    assert indexer.status(search_index)["gaps"] == gaps_before + 1
 
 
 def test_organisations_are_found_when_verified(db, make_organisation):

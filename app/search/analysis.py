@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -70,6 +71,8 @@ class _Dictionary:
 
     def __init__(self) -> None:
         self._lookup = None
+        self._loaded: set[str] = set()
+        self._lock = threading.Lock()  # one thread loads a language; the others wait for it
         self.fast = os.environ.get("KOHTAAMO_LEMMA_DICTIONARY", "small") == "fast"
 
     def _strategy(self):
@@ -84,19 +87,35 @@ class _Dictionary:
         return DictionaryLookupStrategy(LOW_MEMORY_DICTIONARY_FACTORY)
 
     def get(self, word: str, lang: str) -> str | None:
-        if self._lookup is None:
-            self._lookup = self._strategy().get_lemma
-        return self._lookup(word, lang)
+        lookup = self._lookup
+        if lookup is None or lang not in self._loaded:
+            with self._lock:
+                if self._lookup is None:
+                    self._lookup = self._strategy().get_lemma
+                    self._loaded.clear()
+                lookup = self._lookup
+                if lang not in self._loaded:
+                    lookup("työ", lang)
+                    self._loaded.add(lang)
+        return lookup(word, lang)
 
 
 _dictionary = _Dictionary()
 
 
+def warm_up() -> None:
+    """Load the dictionaries of every language now (about 8 s, most of it Finnish) rather
+    than in the first search a visitor makes. Servers call this when a worker starts."""
+    for lang in LANGUAGES:
+        _dictionary.get("työ", lang)
+
+
 def use_fast_dictionary() -> None:
     """Use the faster, larger dictionary in this process (for bulk indexing)."""
     if not _dictionary.fast:
-        _dictionary.fast = True
-        _dictionary._lookup = None
+        with _dictionary._lock:
+            _dictionary.fast = True
+            _dictionary._lookup = None
         _known.cache_clear()
 
 

@@ -57,3 +57,6 @@ def index():
         sort_labels=SORT_LABELS,
         htmx_request=is_htmx(),
     )
+
+
+from app.search import feeds  # noqa: E402,F401 - registers the feed routes on bp

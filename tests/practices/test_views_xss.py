@@ -47,6 +47,10 @@ def assert_page_harmless(html: str) -> None:
         if tag == "link":
             if attrs == {"rel": "icon", "href": "data:,"}:  # the page's own empty favicon
                 continue
+            if attrs.get("rel") == "alternate":  # the page's own feed, on this site
+                assert attrs.get("type") == "application/atom+xml", attrs
+                assert attrs.get("href", "").startswith("/feeds/"), attrs
+                continue
             assert attrs.get("rel") == "stylesheet", attrs
             assert attrs.get("href", "").startswith("/static/"), attrs
         if tag == "form":

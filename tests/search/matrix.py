@@ -7,4 +7,6 @@ from tests.security.test_authorization_matrix import every
 
 MATRIX = {
     "search.index": {"GET": every(200)},
+    "search.practices_feed": {"GET": every(200)},
+    "search.search_feed": {"GET": every(200)},
 }

@@ -41,6 +41,9 @@ def test_htmx_gets_the_fragment_with_out_of_band_count_and_facets(client, models
     assert 'id="search-facets"' in html and "hx-swap-oob" in html
     assert "maahanmuuttajille" in html and "nuorille</a>" not in html
     assert "1 service model" in html
+    # The feed link follows the search the results now show.
+    assert 'id="search-feed-link" hx-swap-oob="true"' in html
+    assert "/feeds/search.atom?q=ty%C3%B6h%C3%B6nvalmennus&amp;regions=MK08" in html
 
 
 def test_empty_result_suggests_a_spelling(client, models):

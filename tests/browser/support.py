@@ -138,3 +138,93 @@ def register_and_verify(page: Page, server, name: str, email_address: str,
     expect(page).to_have_url(re.compile(r"/dashboard$"))
     expect(page.locator(".flashes")).to_contain_text("Your e-mail address is verified")
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+# --- more data: memberships, published service models, open calls ----------------------------
+
+
+def add_member(server, organisation_id: int, user_id: int, role: str = "editor", *,
+               call_manager: bool = False) -> None:
+    """Make `user_id` a member of the organisation with `role` (member, editor or owner)."""
+    from app.extensions import db
+    from app.organisations.models import Membership, Role
+
+    def _add():
+        db.session.add(Membership(organisation_id=organisation_id, user_id=user_id,
+                                  role=Role(role), is_call_manager=call_manager))
+        db.session.commit()
+
+    server.run(_add)
+
+
+def practice_content(**overrides) -> dict:
+    """Content that passes the publish checklist (as practices.services.save_practice takes it)."""
+    from tests.fixtures.practices import practice_data
+
+    return practice_data(**overrides)
+
+
+def publish_practice(server, author_id: int, organisation_id: int, change_note: str = "",
+                     **content) -> dict:
+    """A service model created and published as version 1 through the app's services (which
+    also queue it for the search index). Returns {"id": ..., "path": the public page's path}."""
+    from app.auth.models import User
+    from app.extensions import db
+    from app.organisations.models import Organisation
+    from app.organisations.services import forget_memberships
+    from app.practices import services
+
+    def _publish():
+        author = db.session.get(User, author_id)
+        organisation = db.session.get(Organisation, organisation_id)
+        practice = services.create_practice(author, organisation, practice_content(**content))
+        services.publish_practice(author, practice, change_note)
+        db.session.commit()
+        forget_memberships()
+        return {"id": practice.id, "path": f"/practices/{practice.id}-{practice.slug}"}
+
+    return server.run(_publish)
+
+
+def create_open_call(server, ely_id: int, *, title: str, eligible=("ngo",),
+                     max_support: int = 80, **fields) -> int:
+    """A published call of the ELY-centre `ely_id`, open now (as tests/fixtures/calls.py's
+    make_call builds one, with the default criteria), queued for the search index."""
+    from app.calls.models import Call, CallState, Criterion, CriterionKind, FundingModel
+    from app.core.db import utcnow
+    from app.extensions import db
+    from app.organisations.services import forget_memberships
+    from app.search.changes import record_change
+    from tests.fixtures.calls import DEFAULT_CRITERIA, phase_times
+
+    def _create():
+        opens_at, closes_at = phase_times("open")
+        call = Call(
+            organisation_id=ely_id,
+            state=CallState.published,
+            title_fi=title,
+            description_fi=fields.pop("description_fi", "Haetaan hankkeita, jotka kehittävät "
+                                      "työpaikkoja osatyökykyisille."),
+            theme=fields.pop("theme", "Uusia työmahdollisuuksia työpaikkoja kehittämällä"),
+            opens_at=opens_at,
+            closes_at=closes_at,
+            total_budget_cents=fields.pop("total_budget_cents", 1_000_000_00),
+            max_support_percent=max_support,
+            eligible_types=list(eligible),
+            funding_model=FundingModel.grant,
+            report_interval_months=6,
+            final_report=True,
+            published_at=utcnow(),
+            **fields,
+        )
+        for position, (kind, criterion, weight) in enumerate(DEFAULT_CRITERIA, start=1):
+            call.criteria.append(Criterion(kind=CriterionKind(kind), title=criterion,
+                                           weight=weight, position=position))
+        db.session.add(call)
+        db.session.flush()
+        record_change("call", call.id)  # as the call services do
+        db.session.commit()
+        forget_memberships()
+        return call.id
+
+    return server.run(_create)

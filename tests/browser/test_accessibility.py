@@ -15,10 +15,12 @@ from playwright.sync_api import expect
 
 from tests.browser.support import (
     axe_violations,
+    create_open_call,
     create_organisation,
     create_user,
     describe_violations,
     log_in,
+    publish_practice,
     switch_language,
     valid_business_id,
 )
@@ -54,6 +56,13 @@ CHECKS = [
     Check("organisation-as-owner", "/organisations/{org}", who="owner"),
     Check("members", "/organisations/{org}/members", who="owner"),
     Check("admin-queue", "/admin/organisations", who="admin"),
+    Check("search", "/search?q=työ"),
+    Check("practice", "/practices/{practice}"),
+    Check("practices", "/practices"),
+    Check("calls", "/calls"),
+    Check("call", "/calls/{call}"),
+    Check("practice-edit", "/practices/{practice_id}/edit", who="owner"),
+    Check("application", "/calls/applications/{application}", who="owner"),
 ]
 
 
@@ -76,7 +85,40 @@ def site(live_server):
         db.session.commit()
 
     live_server.run(_add_member)
-    return {"org": org_id}
+
+    # A published service model of the verified organisation (in the search index too).
+    practice = publish_practice(live_server, owner_id, org_id,
+                                title="Saavutettava työhönvalmennus osatyökykyisille")
+    # An ELY-centre with an open call, and the owner's draft application in it.
+    ely_owner_id = create_user(live_server, "a11y.ely@example.fi", "Elina Ely")
+    ely_id = create_organisation(live_server, ely_owner_id, "Saavutettavuuden ELY-keskus",
+                                 valid_business_id(3), type="ely_centre")
+    call_id = create_open_call(live_server, ely_id, title="Saavutettavat työpaikat 2026")
+    application_id = live_server.run(_start_application, owner_id, call_id, org_id)
+    return {"org": org_id, "practice": practice["path"].removeprefix("/practices/"),
+            "practice_id": practice["id"], "call": call_id, "application": application_id}
+
+
+def _start_application(user_id: int, call_id: int, org_id: int) -> int:
+    """A draft application with a staff line, through the app's services."""
+    from app.auth.models import User
+    from app.calls import applications
+    from app.calls.budget import LineValues
+    from app.calls.models import Call
+    from app.extensions import db
+    from app.organisations.models import Organisation
+
+    user = db.session.get(User, user_id)
+    application = applications.start_application(
+        user, db.session.get(Call, call_id), db.session.get(Organisation, org_id),
+        "Saavutettava hanke")
+    applications.save_section(user, application, "background",
+                              {"background": "Tarve on **suuri**."})
+    applications.add_line(user, application, LineValues(
+        role="Projektipäällikkö", months_centi=1200, fte_centi=5000,
+        monthly_salary_cents=300_000))
+    db.session.commit()
+    return application.id
 
 
 @pytest.fixture(scope="module")

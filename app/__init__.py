@@ -84,6 +84,7 @@ class BoundedIntConverter(IntegerConverter):
 
 def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntConverter
+    from app.api import bp as api_bp
     from app.auth import bp as auth_bp
     from app.calls import bp as calls_bp
     from app.main import bp as main_bp
@@ -97,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(organisations_bp)
     app.register_blueprint(practices_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(api_bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -160,7 +160,8 @@ def fresh_handle() -> store.Handle | None:
             with handle.lock:
                 state = _state(handle)
             behind = indexer.max_change_id() > state.last_change
-            if not behind and state.gaps and time.time() - handle.checked_at > GAP_RECHECK_SECONDS:
+            recheck = current_app.config.get("SEARCH_GAP_RECHECK_SECONDS", GAP_RECHECK_SECONDS)
+            if not behind and state.gaps and time.time() - handle.checked_at > recheck:
                 handle.checked_at = time.time()
                 behind = True
         if behind:

@@ -120,7 +120,7 @@ class Handle:
     searcher: object
     lock: threading.RLock = field(default_factory=threading.RLock)
     cache: dict = field(default_factory=dict)
-    checked_at: float = 0.0
+    checked_at: float = field(default_factory=time.time)  # skipped ids last looked for
 
     def refresh(self) -> None:
         # A new searcher rather than Searcher.refresh(), which whoosh-reloaded 2.7.5 gets

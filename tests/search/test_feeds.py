@@ -319,7 +319,7 @@ def test_search_feed_runs_the_same_queries_for_3_and_20_models(client, make_prac
     client.get(url)
     with count_queries() as many:
         assert len(entries(parse(client.get(url)))) == 20
-    assert few.count == many.count <= 4, many.statements
+    assert few.count == many.count <= 4, (few.statements, many.statements)
 
 
 # --- discovery -----------------------------------------------------------------------------

@@ -111,6 +111,9 @@ def world(make_user, make_organisation, add_member, db):
         "practices": {**args, **practice_args(db, a, b)},
         "calls": {**args, **matrix_objects(ely, a, people["owner_a"])},
     }
+    from tests.api.matrix import api_args
+
+    scoped["api"] = api_args(args, scoped, a)
     return people, args, scoped
 
 

@@ -86,18 +86,24 @@ def test_catch_up_applies_each_object_once(db, make_practice, search_index):
     assert indexer.status(search_index)["documents"]["practice"] == 1
 
 
+def _gaps(root) -> set[int]:
+    """The change ids the index is waiting for."""
+    handle = store.get_handle(root)
+    with handle.lock:
+        return set(indexer.IndexState.read(handle.searcher).gaps or {})
+
+
 def test_changes_that_commit_late_are_not_lost(db, make_practice, titles, search_index):
-    """On PostgreSQL change 7 can commit after change 8: the indexer waits for skipped ids."""
+    """On PostgreSQL change 7 can commit after change 8: the indexer waits for skipped ids.
+    (There, ids used by the rolled-back earlier tests are gaps too; hence the exact ids.)"""
     first = make_practice(title="Ensimmäinen malli", published=True)
     indexer.catch_up(search_index)
     last = indexer.status(search_index)["last_change"]
-    # On PostgreSQL ids used by rolled-back earlier tests are gaps too; count from here.
-    gaps_before = indexer.status(search_index)["gaps"]
     db.session.add(SearchChange(id=last + 3, kind="practice", object_id=first.id,
                                 operation="upsert"))
     db.session.commit()
     assert indexer.catch_up(search_index).last_change == last + 3
-    assert indexer.status(search_index)["gaps"] == gaps_before + 2
+    assert {last + 1, last + 2} <= _gaps(search_index)
     # Now the change with a smaller id commits.
     late = make_practice(title="Myöhästynyt malli", published=True)
     db.session.execute(update(SearchChange).where(SearchChange.object_id == late.id)
@@ -105,7 +111,8 @@ def test_changes_that_commit_late_are_not_lost(db, make_practice, titles, search
     db.session.commit()
     indexer.catch_up(search_index)
     assert titles("myöhästynyt") == ["Myöhästynyt malli"]
-    assert indexer.status(search_index)["gaps"] == gaps_before + 1
+    gaps = _gaps(search_index)
+    assert last + 1 not in gaps and last + 2 in gaps
 
 
 def test_organisations_are_found_when_verified(db, make_organisation):

@@ -249,6 +249,41 @@ def all_terms(word: str, lang: str) -> tuple[str, ...]:
 # --- Whoosh analyzers -------------------------------------------------------------------------
 
 
+# (lang, value, parts) of the value analysed last: a document's text goes through the analyzer
+# twice in a row, for its text_<lang> and its phrase_<lang> field.
+_last_value: tuple[str, str, list] | None = None
+
+
+def _value_words(value: str, lang: str) -> list[tuple[float, int, list]]:
+    """[(boost, offset, [(main, extras, start, end), ...]), ...]: the analysed words of each
+    weighted part of `value` (see LanguageAnalyzer), stop words and empty terms left out."""
+    global _last_value
+    last = _last_value
+    if last is not None and last[0] == lang and last[1] == value:
+        return last[2]
+    stops = STOPWORDS[lang]
+    segmented = SEGMENT in value
+    result = []
+    offset = 0
+    for part in value.split(SEGMENT) if segmented else (value,):
+        boost = 1.0
+        skip = 0
+        if segmented and part[:1].isdigit():
+            boost, skip = float(part[0]), 1
+        found = []
+        for match in WORD_RE.finditer(part, skip):
+            word = match.group(0).lower()
+            if word in stops:
+                continue
+            main, extras = analyse_word(word, lang)
+            if main:
+                found.append((main, extras, match.start(), match.end()))
+        result.append((boost, offset, found))
+        offset += len(part) + 1
+    _last_value = (lang, value, result)
+    return result
+
+
 class LanguageAnalyzer(Analyzer):
     """Tokenise, lower-case, drop stop words, lemmatise; compound parts share the position.
 
@@ -265,31 +300,18 @@ class LanguageAnalyzer(Analyzer):
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kw):
-        lang = self.lang
-        stops = STOPWORDS[lang]
         with_parts = getattr(self, "parts", True)
         token = Token(positions, chars, removestops=removestops, mode=mode, **kw)
         pos = start_pos
-        offset = 0
-        for part in value.split(SEGMENT) if SEGMENT in value else (value,):
-            boost = 1.0
-            skip = 0
-            if part[:1].isdigit() and SEGMENT in value:
-                boost, skip = float(part[0]), 1
-            for match in WORD_RE.finditer(part, skip):
-                word = match.group(0).lower()
-                if word in stops:
-                    continue
-                main, extras = analyse_word(word, lang)
-                if not main:
-                    continue
+        for boost, offset, found in _value_words(value, self.lang):
+            for main, extras, start, end in found:
                 token.boost = boost
                 token.stopped = False
                 if positions:
                     token.pos = pos
                 if chars:
-                    token.startchar = start_char + offset + match.start()
-                    token.endchar = start_char + offset + match.end()
+                    token.startchar = start_char + offset + start
+                    token.endchar = start_char + offset + end
                 token.text = main
                 yield token
                 if with_parts:
@@ -298,7 +320,6 @@ class LanguageAnalyzer(Analyzer):
                         yield token
                 pos += 1
             pos += SEGMENT_GAP
-            offset += len(part) + 1
 
 
 class NeutralAnalyzer(Analyzer):

@@ -66,3 +66,19 @@ def test_odd_requests_still_answer(client, models, query):
 def test_the_empty_page_lists_the_newest(client, models):
     html = client.get("/search").get_data(as_text=True)
     assert "2 service models" in html
+
+
+def test_search_is_reachable_from_the_home_page_and_every_page(client):
+    home = client.get("/").get_data(as_text=True)
+    form = home.split('class="home-search"', 1)[1].split("</form>", 1)[0]
+    assert 'action="/search"' in home.split('class="home-search"', 1)[0].rsplit("<form", 1)[1]
+    assert '<label for="home-q">' in form and 'id="home-q" name="q"' in form
+    nav = client.get("/organisations").get_data(as_text=True).split('class="main-nav"', 1)[1]
+    assert 'href="/search"' in nav.split("</nav>", 1)[0]
+    footer = home.split("<footer", 1)[1]
+    assert 'href="/feeds/practices.atom"' in footer and 'href="/api/v1/openapi.json"' in footer
+
+
+def test_the_home_search_box_leads_to_results(client, models):
+    response = client.get("/search?q=työhönvalmennusta")  # what the home form submits
+    assert "2 service models" in response.get_data(as_text=True)

@@ -22,6 +22,7 @@ from app.practices.models import (
 
 PER_PAGE = 20
 ORG_PER_PAGE = 10
+DASHBOARD_PER_PAGE = 20
 
 
 def _published_title():
@@ -107,6 +108,18 @@ def practices_for_organisation(org: Organisation, include_unpublished: bool) -> 
         stmt = stmt.where(Practice.state == PracticeState.published,
                           Practice.current_version_id.is_not(None))
     return stmt
+
+
+def practices_for_organisations(org_ids: list[int]) -> Select:
+    """Every model of the given organisations (drafts and archived ones too: for their
+    members' dashboard), newest change first, with what the dashboard list shows. The
+    organisations themselves are already in the session (the user's memberships)."""
+    return (
+        select(Practice)
+        .where(Practice.organisation_id.in_(org_ids))
+        .options(selectinload(Practice.current_version))
+        .order_by(Practice.updated_at.desc(), Practice.id.desc())
+    )
 
 
 def load_practice(practice_id: int, *, full: bool = False) -> Practice | None:

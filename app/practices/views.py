@@ -52,11 +52,22 @@ def organisation_practices(organisation, page_name: str | None = None) -> Organi
     return OrganisationPractices(pagination, include, page_name)
 
 
+def my_practices(page_name: str = "models_page"):
+    """The models of every organisation the current user belongs to, one page of them in one
+    query however many organisations that is (the dashboard)."""
+    from app.organisations.services import memberships_by_organisation
+
+    org_ids = list(memberships_by_organisation(current_user))
+    return db.paginate(queries.practices_for_organisations(org_ids), page=page_arg(page_name),
+                       per_page=queries.DASHBOARD_PER_PAGE, error_out=False)
+
+
 @bp.app_context_processor
 def _practice_helpers():
     return {
         "practice_perms": permissions,
         "organisation_practices": organisation_practices,
+        "my_practices": my_practices,
         "pending_partner_invitations": lambda: queries.pending_partner_invitations(current_user),
         "practice_field_labels": FIELD_LABELS,
         "practice_sections": SECTIONS,

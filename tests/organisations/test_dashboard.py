@@ -65,3 +65,48 @@ def test_admin_sees_the_queue_count(client, login_as, admin, make_organisation):
     page = _html(client.get("/dashboard"))
     assert "2 organisations are waiting for verification." in page
     assert 'href="/admin/organisations"' in page
+
+
+def test_models_of_all_my_organisations_in_one_list(client, login_as, make_user,
+                                                    make_organisation, add_member, make_practice):
+    user = make_user()
+    first = make_organisation("Ensimmäinen ry", owner=user)
+    second = make_organisation("Toinen ry")
+    add_member(second, user, Role.member)
+    make_practice(organisation=first, title="Julkaistu malli", published=True)
+    make_practice(organisation=second, title="Toisen luonnos", published=False)
+    make_practice(organisation=make_organisation("Vieras ry"), title="Vieras malli",
+                  published=True)
+    login_as(user)
+    page = _html(client.get("/dashboard"))
+    table = page.split('<section aria-labelledby="models-title">', 1)[1].split("</section>", 1)[0]
+    assert "Julkaistu malli" in table and "Toisen luonnos" in table
+    assert "Vieras malli" not in table
+    assert "Ensimmäinen ry" in table and "Toinen ry" in table
+    assert "Published" in table and "Draft" in table
+    # The owner may edit the first organisation's model; a plain member not the second's.
+    assert table.count(">Edit<") == 1
+
+
+def test_dashboard_queries_do_not_grow_with_memberships(client, login_as, make_user,
+                                                        make_organisation, add_member,
+                                                        make_practice, count_queries):
+    user = make_user()
+    login_as(user)
+
+    def _join_with_models(n):
+        for _ in range(n):
+            organisation = make_organisation()
+            add_member(organisation, user, Role.editor)
+            make_practice(organisation=organisation, published=True)
+            make_practice(organisation=organisation, published=False)
+
+    _join_with_models(1)
+    client.get("/dashboard")
+    with count_queries() as few:
+        assert client.get("/dashboard").status_code == 200
+    _join_with_models(4)
+    with count_queries() as many:
+        html = _html(client.get("/dashboard"))
+    assert html.count("<tr>") == 1 + 10  # the header row and ten models
+    assert few.count == many.count, (few.statements, many.statements)

@@ -101,6 +101,11 @@ def _schemas() -> dict:
             "sections": _object({name: markdown for name in (
                 "problem", "method", "employer_cooperation", "results", "adoption")}),
             "partners": _array(_ref("OrganisationRef")),
+            "adoptions": _array(_object({
+                "organisation": _ref("OrganisationRef"),
+                "regions": _array(_string("region code")),
+                "since": _nullable(_string("date, YYYY-MM-DD")),
+            }, "Organisations that use the model, where and since when")),
             "validation": _nullable(_object({
                 "organisation": _nullable(_object({"id": INTEGER, "name": _string()})),
                 "validated_at": TIME,

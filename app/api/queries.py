@@ -20,7 +20,13 @@ from app.calls.models import (
 )
 from app.extensions import db
 from app.organisations.models import Organisation, OrganisationRegion, OrganisationStatus
-from app.practices.models import Practice, PracticePartner, PracticeState, PracticeVersion
+from app.practices.models import (
+    Adoption,
+    Practice,
+    PracticePartner,
+    PracticeState,
+    PracticeVersion,
+)
 
 
 def _published_practice():
@@ -63,6 +69,7 @@ def published_practice(practice_id: int) -> Practice | None:
             selectinload(Practice.validated_by_organisation),
             selectinload(Practice.partners).selectinload(PracticePartner.organisation),
             selectinload(Practice.attachments),
+            selectinload(Practice.adoptions).selectinload(Adoption.organisation),
         )
     )
 

@@ -170,6 +170,11 @@ def practice_detail(practice: Practice) -> dict:
         "sections": {name: markdown(content.get(name, "")) for name in SECTIONS},
         "partners": [organisation_ref(p.organisation) for p in partners],
         "adoption_count": practice.adoption_count or 0,
+        "adoptions": [
+            {"organisation": organisation_ref(a.organisation), "regions": list(a.regions or []),
+             "since": a.since.isoformat() if a.since else None}
+            for a in sorted(practice.adoptions, key=lambda a: (a.organisation.name.lower(), a.id))
+        ],
         "validated": validation is not None,
         "validation": validation,
         "version": version.number,

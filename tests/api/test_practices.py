@@ -180,6 +180,9 @@ def test_detail_of_a_published_model(get_json, models, db, make_organisation):
     assert body["organisation"]["name"] == "Polku Työhön ry"
     assert [p["name"] for p in body["partners"]] == ["Kumppani ry"]
     assert body["adoption_count"] == 1
+    [adoption] = body["adoptions"]
+    assert adoption["organisation"]["name"] == "Käyttäjä ry"
+    assert adoption["regions"] == ["MK01"] and adoption["since"] is None
     assert body["validated"] is True
     validation = body["validation"]
     assert validation["organisation"] == {"id": ely.id, "name": "Testin ELY-keskus"}

@@ -88,6 +88,10 @@ def test_write_with_autosave_publish_and_compare_versions(new_page, live_server)
     checklist.get_by_role("link", name="The method: how it works, in steps").click()
     expect(page).to_have_url(re.compile(rf"/practices/{practice_id}/edit#method$"))
     page.get_by_label("The method").fill("1. Kartoitus\n2. Työkokeilu yrityksessä\n3. Palkkatyö")
+    # Preview shows the Markdown as readers will see it, in place (no new tab with JS).
+    page.locator('button[name="preview_field"][value="method"]').click()
+    expect(page.locator("#preview-method li").first).to_have_text("Kartoitus")
+    assert len(page.context.pages) == 1
     page.get_by_label("Results", exact=True).fill("Puolet kokeilijoista jäi töihin.")
     page.get_by_label("Adoption").fill("Tarvitaan yksi valmentaja ja yritysverkosto.")
     page.get_by_role("group", name="Target groups").get_by_label(

@@ -345,10 +345,16 @@ def test_preview_renders_sanitised_markdown(client, writer, make_practice):
     assert "<script>alert" not in fragment
     assert 'lang="sv"' in fragment
     assert "<html" not in fragment
-    # Without htmx, the same preview comes as a page.
+    # Without JavaScript the button posts the whole form to the preview page in a new tab,
+    # so the editing page keeps what was typed.
+    button = page.split('value="method"', 1)[1].split(">", 1)[0]
+    assert 'type="submit"' in page.split('value="method"', 1)[0].rsplit("<button", 1)[1]
+    assert 'formaction="/practices/preview"' in button
+    assert 'formtarget="_blank"' in button
     page = _html(client.post("/practices/preview",
-                             data={"preview_field": "method", "method": "- a"}))
+                             data={"preview_field": "method", "method": "- a", "title": "X"}))
     assert page.count("<h1") == 1 and "<li>a</li>" in page
+    assert "Previewing does not save the text." in page
 
 
 def test_archive_and_restore(client, writer, make_practice, app, db):

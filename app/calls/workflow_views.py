@@ -3,6 +3,8 @@ manager's review, information request and decision, revisions and their comparis
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -21,6 +23,33 @@ def _detail(application: Application) -> str:
     return url_for("calls.application_detail", application_id=application.id)
 
 
+@dataclass
+class _Attempt:
+    application: Application  # reloaded after a refused action
+    done: bool = False  # the action was carried out and committed
+    result: object = None  # what the action returned
+    response: object = None  # the answer to an edit conflict at commit
+
+
+def _attempt(application: Application, action, form=None) -> _Attempt:
+    """Carry out `action()` and commit. A refusal (DomainError) is rolled back and reported on
+    `form`'s field, or flashed when there is no form; a concurrent edit at commit gives the
+    conflict response."""
+    try:
+        result = action()
+    except DomainError as error:
+        db.session.rollback()
+        if form is not None:
+            show_domain_error(form, error)
+        else:
+            flash(error.message, "error")
+        return _Attempt(get_application_or_404(application.id))
+    conflict = commit_or_conflict(_detail(application))
+    if conflict is not None:
+        return _Attempt(application, response=conflict)
+    return _Attempt(application, done=True, result=result)
+
+
 def _can_open_submit_page(user, application: Application) -> bool:
     return permissions.can_edit_application(user, application)
 
@@ -33,22 +62,16 @@ def application_submit(application_id: int):
     application = get_application_or_404(application_id, check=_can_open_submit_page)
     form = ActionForm()
     if request.method == "POST" and form.validate_on_submit():
-        supplement = application.state == ApplicationState.more_info_requested
-        try:
-            if supplement:
-                revision = workflow.supplement_application(current_user, application)
-            else:
-                revision = workflow.submit_application(current_user, application)
-        except DomainError as error:
-            db.session.rollback()
-            application = get_application_or_404(application_id)
-            flash(error.message, "error")
-        else:
-            conflict = commit_or_conflict(_detail(application))
-            if conflict is not None:
-                return conflict
+        send = (workflow.supplement_application
+                if application.state == ApplicationState.more_info_requested
+                else workflow.submit_application)
+        attempt = _attempt(application, lambda: send(current_user, application))
+        if attempt.response is not None:
+            return attempt.response
+        if attempt.done:
             return redirect(url_for("calls.application_submitted", application_id=application.id,
-                                    revision=revision.number))
+                                    revision=attempt.result.number))
+        application = attempt.application
     problems = sections.checklist(application)
     status = 400 if request.method == "POST" else 200
     return render_template("calls/submit.html", application=application, call=application.call,
@@ -80,15 +103,11 @@ def application_withdraw(application_id: int):
     application = get_application_or_404(application_id,
                                          check=permissions.can_withdraw_application)
     if ActionForm().validate_on_submit():
-        try:
-            workflow.withdraw_application(current_user, application)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            conflict = commit_or_conflict(_detail(application))
-            if conflict is not None:
-                return conflict
+        attempt = _attempt(application,
+                           lambda: workflow.withdraw_application(current_user, application))
+        if attempt.response is not None:
+            return attempt.response
+        if attempt.done:
             flash(_l("The application has been withdrawn and is a draft again. It can be "
                      "submitted again only while the call is open."), "success")
     return redirect(_detail(application))
@@ -99,15 +118,10 @@ def application_withdraw(application_id: int):
 def application_review(application_id: int):
     application = get_application_or_404(application_id, check=permissions.can_start_review)
     if ActionForm().validate_on_submit():
-        try:
-            workflow.start_review(current_user, application)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            conflict = commit_or_conflict(_detail(application))
-            if conflict is not None:
-                return conflict
+        attempt = _attempt(application, lambda: workflow.start_review(current_user, application))
+        if attempt.response is not None:
+            return attempt.response
+        if attempt.done:
             flash(_l("The application is now in review."), "success")
     return redirect(_detail(application))
 
@@ -118,17 +132,12 @@ def application_request_info(application_id: int):
     application = get_application_or_404(application_id, check=permissions.can_request_info)
     form = InfoRequestForm()
     if form.validate_on_submit():
-        try:
-            workflow.request_more_info(current_user, application, form.message.data,
-                                       form.deadline.data)
-        except DomainError as error:
-            db.session.rollback()
-            application = get_application_or_404(application_id)
-            show_domain_error(form, error)
-        else:
-            conflict = commit_or_conflict(_detail(application))
-            if conflict is not None:
-                return conflict
+        attempt = _attempt(application, lambda: workflow.request_more_info(
+            current_user, application, form.message.data, form.deadline.data), form)
+        if attempt.response is not None:
+            return attempt.response
+        application = attempt.application
+        if attempt.done:
             flash(_l("The request has been sent to the applicant."), "success")
             return redirect(_detail(application))
     status = 400 if form.errors else 200
@@ -142,18 +151,13 @@ def application_decide(application_id: int):
     application = get_application_or_404(application_id, check=permissions.can_decide)
     form = DecisionForm()
     if form.validate_on_submit():
-        try:
-            workflow.decide_application(current_user, application,
-                                        form.outcome.data == "approved", form.granted.data,
-                                        form.justification.data)
-        except DomainError as error:
-            db.session.rollback()
-            application = get_application_or_404(application_id)
-            show_domain_error(form, error)
-        else:
-            conflict = commit_or_conflict(_detail(application))
-            if conflict is not None:
-                return conflict
+        attempt = _attempt(application, lambda: workflow.decide_application(
+            current_user, application, form.outcome.data == "approved", form.granted.data,
+            form.justification.data), form)
+        if attempt.response is not None:
+            return attempt.response
+        application = attempt.application
+        if attempt.done:
             flash(_l("The decision has been recorded and the applicant notified."), "success")
             return redirect(_detail(application))
     status = 400 if form.errors else 200

@@ -322,12 +322,15 @@ class LanguageAnalyzer(Analyzer):
             pos += SEGMENT_GAP
 
 
-class NeutralAnalyzer(Analyzer):
-    """For names and labels whose language is not known: the word as written and its
-    lemma in each of the three languages."""
+class _WordAnalyzer(Analyzer):
+    """Words of any language, lower-case, stop words of all three left out; each word gives
+    the terms of `terms(word)` at one position."""
+
+    def terms(self, word: str):
+        raise NotImplementedError
 
     def __repr__(self) -> str:
-        return "NeutralAnalyzer()"
+        return f"{type(self).__name__}()"
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kw):
@@ -344,10 +347,18 @@ class NeutralAnalyzer(Analyzer):
             if chars:
                 token.startchar = start_char + match.start()
                 token.endchar = start_char + match.end()
-            for term in neutral_terms(word):
+            for term in self.terms(word):
                 token.text = term
                 yield token
             pos += 1
+
+
+class NeutralAnalyzer(_WordAnalyzer):
+    """For names and labels whose language is not known: the word as written and its
+    lemma in each of the three languages."""
+
+    def terms(self, word: str):
+        return neutral_terms(word)
 
 
 def neutral_terms(word: str) -> tuple[str, ...]:
@@ -355,36 +366,16 @@ def neutral_terms(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys([word, *(analyse_word(word, lang)[0] for lang in LANGUAGES)]))
 
 
-class RawAnalyzer(Analyzer):
+class RawAnalyzer(_WordAnalyzer):
     """Words as written, lower-case (a hyphenated word also gives its parts): for exact
     matches, typo-tolerant matching and spelling suggestions."""
 
-    def __repr__(self) -> str:
-        return "RawAnalyzer()"
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kw):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kw)
-        pos = start_pos
-        for match in WORD_RE.finditer(value):
-            word = match.group(0).lower()
-            if word in ALL_STOPWORDS:
-                continue
-            token.boost = 1.0
-            token.stopped = False
-            if positions:
-                token.pos = pos
-            if chars:
-                token.startchar = start_char + match.start()
-                token.endchar = start_char + match.end()
-            token.text = word
-            yield token
-            if "-" in word:
-                for piece in word.split("-"):
-                    if piece and piece not in ALL_STOPWORDS:
-                        token.text = piece
-                        yield token
-            pos += 1
+    def terms(self, word: str):
+        yield word
+        if "-" in word:
+            for piece in word.split("-"):
+                if piece and piece not in ALL_STOPWORDS:
+                    yield piece
 
 
 @lru_cache(maxsize=8)

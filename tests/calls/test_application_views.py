@@ -350,3 +350,27 @@ def test_attachments_upload_download_and_refusal(client, draft, app):
     assert response.status_code == 302 and len(application.attachments) == 1
     response = client.post(_url(application, f"/attachments/{attachment.id}/delete"), data={})
     assert response.status_code == 302 and application.attachments == []
+
+
+def test_each_remove_button_names_what_it_removes(client, draft, make_organisation,
+                                                  make_practice, make_user, add_member):
+    """Partners, linked models and attachments each have a Remove button a screen reader
+    can tell apart; the linked model links to its public page."""
+    import io
+
+    from app.calls import applications
+
+    application, owner = draft
+    now = application.call.opens_at + timedelta(hours=1)
+    applications.invite_partner(owner, application, make_organisation(name="Kumppani ry"),
+                                now=now)
+    practice = make_practice(title="Työhönvalmennusmalli", published=True)
+    applications.link_practice(owner, application, practice, now=now)
+    _db.session.commit()
+    client.post(_url(application, "/attachments"), content_type="multipart/form-data",
+                data={"file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "budjetti.pdf")})
+    html = client.get(_url(application)).get_data(as_text=True)
+    for name in ("Kumppani ry", "Työhönvalmennusmalli", "budjetti.pdf"):
+        assert f'Remove<span class="visually-hidden">: {name}</span>' in html
+    assert f'href="/practices/{practice.id}-{practice.slug}"' in html
+    assert 'data-confirm="Remove this partner?"' in html

@@ -38,9 +38,8 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
 
 def _init_extensions(app: Flask) -> None:
-    from app.core.i18n import select_locale
-
     from app import models  # noqa: F401  (the whole schema, for Alembic and relationships)
+    from app.core.i18n import select_locale
 
     db.init_app(app)
     with app.app_context():
@@ -61,6 +60,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _init_requests(app: Flask) -> None:
+    from app.core import outbox
     from app.core.errors import init_error_handlers
     from app.core.security import init_security_headers
 
@@ -71,6 +71,7 @@ def _init_requests(app: Flask) -> None:
 
     init_security_headers(app)
     init_error_handlers(app)
+    outbox.init_app(app)  # sends, after a request, the mail that it committed
 
 
 class BoundedIntConverter(IntegerConverter):
@@ -85,6 +86,7 @@ class BoundedIntConverter(IntegerConverter):
 def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntConverter
     from app.api import bp as api_bp
+    from app.applications import bp as applications_bp
     from app.auth import bp as auth_bp
     from app.calls import bp as calls_bp
     from app.main import bp as main_bp
@@ -95,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(calls_bp)
+    app.register_blueprint(applications_bp)
     app.register_blueprint(organisations_bp)
     app.register_blueprint(practices_bp)
     app.register_blueprint(search_bp)
@@ -103,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from app.auth.cli import users_cli
+    from app.core.mail_cli import mail_cli
     from app.demo.cli import demo_cli
     from app.practices.cli import practices_cli
     from app.search.cli import search_cli
@@ -111,6 +115,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(practices_cli)
     app.cli.add_command(search_cli)
+    app.cli.add_command(mail_cli)
 
 
 def _init_templates(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 from app.auth.models import User, UserSession  # noqa: F401
 from app.core.audit import AuditLog  # noqa: F401
+from app.core.outbox import OutboundMail  # noqa: F401
 from app.organisations.models import (  # noqa: F401
     Invitation,
     JoinRequest,
@@ -18,13 +19,3 @@ from app.practices.models import (  # noqa: F401
     PracticeVersion,
 )
 from app.search.changes import SearchChange  # noqa: F401
-from app.calls.models import (  # noqa: F401
-    Application,
-    ApplicationAttachment,
-    ApplicationPartner,
-    ApplicationPractice,
-    ApplicationRevision,
-    Call,
-    Criterion,
-    StaffLine,
-)

@@ -100,6 +100,9 @@ class IsolatedClient(FlaskClient):
         if csrf and kwargs.get("method") == "POST" and isinstance(data, dict):
             if "csrf_token" not in data:
                 data["csrf_token"] = self.csrf_token()
+        # A streamed body is read here, inside the request's own context, as a server does:
+        # read later, its generator would end that context on top of the test's.
+        kwargs.setdefault("buffered", True)
         token = flask.globals._cv_app.set(None)
         try:
             response = super().open(*args, **kwargs)

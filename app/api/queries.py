@@ -8,16 +8,14 @@ from datetime import datetime
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.calls import clock
-from app.calls.models import (
+from app.applications.models import (
     Application,
     ApplicationPartner,
     ApplicationPractice,
     ApplicationState,
-    Call,
-    CallPhase,
-    CallState,
 )
+from app.calls.models import Call, CallPhase, CallState
+from app.core import clock
 from app.extensions import db
 from app.organisations.models import Organisation, OrganisationRegion, OrganisationStatus
 from app.practices.models import (

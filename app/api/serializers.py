@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 from flask import current_app, request, url_for
 
 from app.calls.models import LANGS, Call, CallPhase, Criterion
-from app.calls.money import cents_to_decimal
 from app.core.markdown import render_markdown
+from app.core.money import cents_to_decimal
 from app.organisations.models import Organisation
 from app.practices.models import SECTIONS, PartnerState, Practice
 

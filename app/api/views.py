@@ -7,7 +7,7 @@ from flask import abort, request
 
 from app.api import bp, openapi, params, queries, serializers
 from app.api.responses import json_response
-from app.calls import clock
+from app.core import clock
 from app.core.codelists import ORGANISATION_TYPES, REGIONS
 from app.search.analysis import MAX_QUERY_CHARS
 from app.search.schema import FACETS

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from app.auth.models import User, UserSession
+from app.auth.models import User
 from app.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from app.auth.sessions import end_all_sessions
-from app.core import audit
+from app.core import audit, personal_data
 from app.core.db import utcnow
 from app.core.domain import DomainError
-from app.core.email import send_mail
+from app.core.outbox import queue_mail
 from app.core.tokens import TokenError, make_token, read_token
 from app.extensions import db
 
@@ -67,7 +68,7 @@ def register_user(name: str, email: str, password: str, language: str) -> User |
     check_password_policy(password, email)
     existing = get_user_by_email(email)
     if existing is not None:
-        send_mail(existing.email, "account_exists", existing.language, user=existing)
+        queue_mail(existing.email, "account_exists", existing.language, user=existing)
         audit.record("account.register_duplicate", actor=existing, obj=existing)
         return None
     user = User(name=name.strip(), email=email, password_hash=hash_password(password),
@@ -81,7 +82,7 @@ def register_user(name: str, email: str, password: str, language: str) -> User |
 
 def send_verification_mail(user: User) -> None:
     token = make_token("verify", {"uid": user.id, "email": user.email})
-    send_mail(user.email, "verify_email", user.language, user=user, token=token)
+    queue_mail(user.email, "verify_email", user.language, user=user, token=token)
 
 
 def verify_email(token: str) -> User:
@@ -145,7 +146,7 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.is_active:
         return
     token = make_token("reset", {"uid": user.id, "pw": _password_fingerprint(user)})
-    send_mail(user.email, "reset_password", user.language, user=user, token=token)
+    queue_mail(user.email, "reset_password", user.language, user=user, token=token)
     audit.record("account.password_reset_requested", actor=user, obj=user)
 
 
@@ -200,9 +201,9 @@ def request_email_change(user: User, current_password: str, new_email: str) -> N
         raise DomainError(_l("This is already your e-mail address."), field="email")
     token = make_token("email", {"uid": user.id, "old": user.email, "new": new_email})
     if get_user_by_email(new_email) is None:
-        send_mail(new_email, "confirm_email_change", user.language, user=user, token=token,
-                  new_email=new_email)
-    send_mail(user.email, "email_change_notice", user.language, user=user, new_email=new_email)
+        queue_mail(new_email, "confirm_email_change", user.language, user=user, token=token,
+                   new_email=new_email)
+    queue_mail(user.email, "email_change_notice", user.language, user=user, new_email=new_email)
     audit.record("account.email_change_requested", actor=user, obj=user)
 
 
@@ -233,57 +234,26 @@ def logout_everywhere(user: User) -> int:
     return count
 
 
-def export_user_data(user: User) -> dict:
-    """Everything stored about the user, for the GDPR download."""
-    from app.core.audit import AuditLog
-    from app.organisations.services import memberships_for_export
-
-    sessions = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id))
-    events = db.session.scalars(
-        select(AuditLog).where(AuditLog.actor_id == user.id).order_by(AuditLog.id).limit(5000)
-    )
-    return {
-        "account": {
-            "id": user.id,
-            "name": user.name,
-            "email": user.email,
-            "language": user.language,
-            "email_verified_at": _iso(user.email_verified_at),
-            "created_at": _iso(user.created_at),
-            "is_admin": user.is_admin,
-        },
-        "memberships": memberships_for_export(user),
-        "sessions": [
-            {"created_at": _iso(s.created_at), "last_seen_at": _iso(s.last_seen_at),
-             "ip": s.ip, "user_agent": s.user_agent}
-            for s in sessions
-        ],
-        "activity": [
-            {"at": _iso(e.at), "action": e.action, "object_type": e.object_type,
-             "object_id": e.object_id, "ip": e.ip}
-            for e in events
-        ],
-        "exported_at": _iso(utcnow()),
-    }
+def export_user_data(user: User) -> Iterator[str]:
+    """Everything stored about the user, for the GDPR download: JSON text in chunks, from
+    every domain registered with app.core.personal_data (large sections are streamed)."""
+    return personal_data.export_json(user)
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+def deletion_blockers(user: User) -> list[str]:
+    """Why the account cannot be deleted yet, from every registered domain (empty: it can)."""
+    return personal_data.blockers(user)
 
 
 def delete_account(user: User, current_password: str) -> None:
-    """Remove the person; what they wrote stays with the organisation, shown as a removed user."""
-    from app.organisations.services import organisations_blocking_departure, remove_all_memberships
-
+    """Remove the person; what they wrote stays with the organisation, shown as a removed user.
+    Every registered domain first erases what is the person's, in this transaction."""
     if not verify_password(user.password_hash, current_password):
         raise DomainError(_l("The current password is not correct."), field="current_password")
-    blocking = organisations_blocking_departure(user)
-    if blocking:
-        names = ", ".join(org.name for org in blocking)
-        raise DomainError(
-            _l("You are the only owner of %(names)s. Transfer the ownership first.", names=names)
-        )
-    remove_all_memberships(user)
+    reasons = deletion_blockers(user)
+    if reasons:
+        raise DomainError(" ".join(reasons))
+    personal_data.erase(user)
     end_all_sessions(user)
     audit.record("account.deleted", actor=user, obj=user)
     user.email = f"deleted-{user.id}@removed.invalid"

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-import json
-
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -281,11 +287,12 @@ def email_confirm():
 @bp.get("/account/data.json")
 @login_required
 def export_data():
-    """GDPR: everything stored about me, as JSON."""
-    data = services.export_user_data(current_user)
-    body = json.dumps(data, ensure_ascii=False, indent=2)
-    return Response(body, mimetype="application/json", headers={
-        "Content-Disposition": 'attachment; filename="kohtaamo-my-data.json"'})
+    """GDPR: everything stored about me, as JSON, streamed: the activity log has no cap and
+    is read and written in chunks."""
+    chunks = services.export_user_data(current_user._get_current_object())
+    return Response(stream_with_context(chunks), mimetype="application/json", headers={
+        "Content-Disposition": 'attachment; filename="kohtaamo-my-data.json"',
+        "Cache-Control": "no-store"})
 
 
 @bp.route("/account/delete", methods=["GET", "POST"])
@@ -304,9 +311,7 @@ def delete_account():
             db.session.commit()
             flash(_l("Your account has been deleted."), "info")
             return redirect(url_for("main.home"))
-    from app.organisations.services import organisations_blocking_departure
-
-    blocking = organisations_blocking_departure(current_user)
+    blocking = services.deletion_blockers(current_user)
     return render_template("auth/delete.html", form=form, blocking=blocking)
 
 

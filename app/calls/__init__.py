@@ -1,14 +1,8 @@
-"""Funding calls (ESF+), selection criteria, applications, budgets, partners and revisions."""
+"""Funding calls (ESF+) and their selection criteria. Applications to them are in
+app/applications, which depends on this package (never the other way round)."""
 
 from flask import Blueprint
 
 bp = Blueprint("calls", __name__)
 
-from app.calls import (  # noqa: E402,F401
-    application_views,
-    feeds,
-    list_views,
-    part_views,
-    views,
-    workflow_views,
-)
+from app.calls import feeds, views  # noqa: E402,F401

@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from app.calls.money import half_up_div
+from app.core.money import half_up_div
 
 HOURS_PER_YEAR = 1720
 FLAT_RATE_PERCENT = 40
@@ -112,7 +112,7 @@ class BudgetProblem:
     def message(self) -> str:
         from flask_babel import gettext as _
 
-        from app.calls.money import format_money
+        from app.core.money import format_money
 
         amount, limit = format_money(self.amount_cents), format_money(self.limit_cents)
         if self.code == "no_staff":

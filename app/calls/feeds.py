@@ -9,9 +9,9 @@ from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.calls import bp, clock
+from app.calls import bp
 from app.calls.models import Call, CallState
-from app.core import atom
+from app.core import atom, clock
 from app.core.codelists import current_language
 from app.core.db import ensure_aware
 from app.core.markdown import plain_text
@@ -21,7 +21,7 @@ FEED_SIZE = 50
 
 
 def _summary(call: Call, language: str) -> str:
-    from app.calls.money import format_money
+    from app.core.money import format_money
     from app.core.templating import local_datetime
 
     parts = [call.theme]

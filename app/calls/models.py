@@ -1,6 +1,6 @@
 """Funding calls and their selection criteria. Money is integer cents (BigInteger).
 
-The application models are in application_models.py and re-exported here.
+The application models are in app/applications/models.py.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.calls import clock
+from app.core import clock
 from app.core.db import UtcDateTime, utcnow
 from app.extensions import db
 from app.organisations.models import Organisation
@@ -187,20 +187,3 @@ class Criterion(db.Model):
     @property
     def scale_max(self) -> int | None:
         return SCALE_MAX[self.kind]
-
-
-# The application models live in application_models.py; import them from here as well.
-from app.calls.application_models import (  # noqa: E402,F401
-    DECIDED_STATES,
-    EDITABLE_STATES,
-    PLAN_FIELDS,
-    Application,
-    ApplicationAttachment,
-    ApplicationPartner,
-    ApplicationPractice,
-    ApplicationRevision,
-    ApplicationState,
-    PartnerState,
-    StaffCostKind,
-    StaffLine,
-)

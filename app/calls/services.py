@@ -12,7 +12,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
 from app.auth.models import User
-from app.calls import clock
 from app.calls.models import (
     LANGS,
     Call,
@@ -22,10 +21,10 @@ from app.calls.models import (
     CriterionKind,
     FundingModel,
 )
-from app.calls.money import MAX_CENTS
-from app.core import audit
+from app.core import audit, clock
 from app.core.codelists import ORGANISATION_TYPES
 from app.core.domain import DomainError
+from app.core.money import MAX_CENTS
 from app.extensions import db
 from app.organisations.models import Organisation
 from app.search.changes import record_change

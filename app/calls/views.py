@@ -13,20 +13,14 @@ from flask_babel import format_timedelta
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from app.calls import bp, budget, clock, money, permissions, services
-from app.calls.forms import (
-    CRITERION_KIND_LABELS,
-    FUNDING_MODEL_LABELS,
-    ActionForm,
-    CallForm,
-    CriterionForm,
-)
+from app.calls import bp, budget, permissions, services
+from app.calls.forms import CRITERION_KIND_LABELS, FUNDING_MODEL_LABELS, CallForm, CriterionForm
 from app.calls.loaders import get_call_or_404
 from app.calls.models import SCALE_MAX, Call, CallPhase, Criterion
-from app.calls.sections import STATE_LABELS
+from app.core import clock, money
 from app.core.codelists import current_language
 from app.core.domain import DomainError
-from app.core.forms import show_domain_error
+from app.core.forms import ActionForm, show_domain_error
 from app.core.htmx import is_htmx, render_page_or_fragment
 from app.core.markdown import render_markdown
 from app.core.pagination import page_arg
@@ -43,13 +37,13 @@ PHASE_LABELS = {
 
 
 @bp.context_processor
-def _helpers():
+def template_helpers() -> dict:
+    """What the call templates (and the application templates, which extend them) use."""
     return {
         "call_perms": permissions,
         "phase_labels": PHASE_LABELS,
         "kind_labels": CRITERION_KIND_LABELS,
         "funding_model_labels": FUNDING_MODEL_LABELS,
-        "state_labels": STATE_LABELS,
         "scale_max": SCALE_MAX,
         "lang": current_language(),
         "now": clock.now(),
@@ -62,21 +56,6 @@ def _helpers():
 def hourly_rate_text(annual_salary_cents: int) -> str:
     """The hourly unit cost (annual salary / 1 720 h) for display, rounded to the cent."""
     return money.format_money(int(budget.hourly_rate(annual_salary_cents) * 100))
-
-
-@bp.app_template_filter("money")
-def money_filter(cents) -> str:
-    return money.format_money(cents)
-
-
-@bp.app_template_filter("scaled")
-def scaled_filter(value, places: int = 2) -> str:
-    return money.format_scaled(value, places)
-
-
-@bp.app_template_filter("percent")
-def percent_filter(value) -> str:
-    return money.format_percent(value)
 
 
 def time_left(until) -> str:

@@ -39,6 +39,16 @@ def read_only() -> Iterator[None]:
         _immediate.reset(token)
 
 
+@contextmanager
+def write_intent() -> Iterator[None]:
+    """Open IMMEDIATE (write) transactions inside the block, even during a read-only request."""
+    token = _immediate.set(True)
+    try:
+        yield
+    finally:
+        _immediate.reset(token)
+
+
 def configure_engine(engine: Engine) -> None:
     """Install the SQLite pragmas and the transaction-begin hook on an engine."""
     if engine.dialect.name != "sqlite":

@@ -1,6 +1,8 @@
 """Outgoing mail: SMTP when configured, otherwise an .eml file in `instance/mail/`.
 
-Mails are rendered from `templates/mail/<name>.txt` in the recipient's language.
+Mails are rendered from `templates/mail/<name>.txt` in the recipient's language. Services never
+deliver: they add the mail to the outbox (`app.core.outbox.queue_mail`), which delivers it with
+`_deliver` once the transaction has committed.
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ from app.core.db import utcnow
 log = logging.getLogger(__name__)
 
 
-def send_mail(to: str, template: str, language: str = "fi", **context) -> EmailMessage:
-    """Render `mail/<template>.txt` in `language` and deliver it to `to`.
+def render_mail(template: str, language: str = "fi", **context) -> tuple[str, str]:
+    """Render `mail/<template>.txt` in `language`; return its subject and body.
 
     The template's first line is `Subject: ...`; the rest is the body.
     """
@@ -35,15 +37,28 @@ def send_mail(to: str, template: str, language: str = "fi", **context) -> EmailM
         with current_app.test_request_context(base_url=base_url), force_locale(language):
             rendered = render_template(f"mail/{template}.txt", **context)
     subject_line, _, body = rendered.lstrip().partition("\n")
-    subject = subject_line.removeprefix("Subject:").strip()
+    return subject_line.removeprefix("Subject:").strip(), body.strip() + "\n"
+
+
+def build_message(to: str, subject: str, body: str, message_id: str | None = None) -> EmailMessage:
+    """The message to deliver: the configured sender, `to`, `subject` and the plain-text body."""
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     message["To"] = to
     message["Subject"] = subject
-    message["Message-ID"] = make_msgid(domain="kohtaamo.fi")
-    message.set_content(body.strip() + "\n")
-    _deliver(message)
+    message["Message-ID"] = message_id or make_msgid(domain="kohtaamo.fi")
+    message.set_content(body)
     return message
+
+
+def send_mail(to: str, template: str, language: str = "fi", **context):
+    """Deprecated name of `app.core.outbox.queue_mail`: adds the mail to the outbox.
+
+    Nothing is delivered before the transaction commits; returns the `OutboundMail` row.
+    """
+    from app.core.outbox import queue_mail  # the outbox imports this module
+
+    return queue_mail(to, template, language, **context)
 
 
 def _deliver(message: EmailMessage) -> None:

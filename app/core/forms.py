@@ -70,3 +70,32 @@ def as_choices(pairs) -> list:
     from wtforms import SelectChoice
 
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+CHOICE_MESSAGE = _l("Choose one of the options.")
+
+
+class ActionForm(BaseForm):
+    """A POST with only the CSRF token."""
+
+
+class PrefixedForm(BaseForm):
+    """BaseForm for forms with a prefix (several on one page). BaseForm.validate looks fields up
+    by `field.name`, which includes the prefix and raises KeyError for control characters; this
+    runs the same checks keyed by the short name."""
+
+    def validate(self, extra_validators=None) -> bool:
+        bad = {}
+        for field in self:
+            for value in field.raw_data or []:
+                if not isinstance(value, str):
+                    continue
+                if _bad_characters(value):
+                    bad[field.short_name] = [
+                        _l("The text contains characters that are not allowed.")]
+                elif len(value) > _max_length(field) * 2:
+                    bad[field.short_name] = [_l("The text is too long.")]
+        ok = super(BaseForm, self).validate(extra_validators)
+        for name, errors in bad.items():
+            self[name].errors = errors
+        return ok and not bad

@@ -1,4 +1,5 @@
-"""Template filters and globals: local time, code-list labels, navigation, languages."""
+"""App-wide template filters and globals: local time, money, Markdown, code-list labels,
+navigation, languages."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from zoneinfo import ZoneInfo
 from flask import Flask, request
 from flask_babel import format_date, format_datetime, get_locale
 
-from app.core import codelists
+from app.core import codelists, money
 from app.core.db import ensure_aware
+from app.core.markdown import render_markdown
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 LANGUAGE_NAMES = {"fi": "Suomeksi", "sv": "På svenska", "en": "In English"}
@@ -46,6 +48,10 @@ def url_with(**changes) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["localdt"] = local_datetime
     app.jinja_env.filters["localdate"] = local_date
+    app.jinja_env.filters["money"] = money.format_money
+    app.jinja_env.filters["scaled"] = money.format_scaled
+    app.jinja_env.filters["percent"] = money.format_percent
+    app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.globals["codelists"] = codelists
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.trim_blocks = True

@@ -2,7 +2,7 @@
 
 Everything is invented for the demo. Times are relative to the moment of seeding (an open call
 stays open for weeks after `make run`), amounts are integer cents. Rows are created directly,
-without the services, so no mail is sent; revisions are real snapshots (app.calls.revisions).
+without the services, so no mail is sent; revisions are real snapshots (app.applications.revisions).
 The step is idempotent: calls are matched by ELY-centre and Finnish title, applications by call,
 lead organisation and project name.
 """
@@ -14,22 +14,18 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.calls.models import (
+from app.applications.models import (
     Application,
     ApplicationPartner,
     ApplicationPractice,
     ApplicationRevision,
     ApplicationState,
-    Call,
-    CallState,
-    Criterion,
-    CriterionKind,
-    FundingModel,
     PartnerState,
     StaffCostKind,
     StaffLine,
 )
-from app.calls.revisions import snapshot
+from app.applications.revisions import snapshot
+from app.calls.models import Call, CallState, Criterion, CriterionKind, FundingModel
 from app.demo.data import DOMAIN
 from app.organisations.models import Role
 from app.practices.models import Practice, PracticeState
@@ -295,7 +291,7 @@ def _call(session: Session, ctx, spec: dict) -> tuple[Call, bool]:
 
 
 def _plan(application: Application, own_percent: int, municipal_percent: int = 0) -> None:
-    from app.calls import sections
+    from app.applications import sections
 
     total = sections.totals(application).total_cents
     # Rounded up, so that the support (the rest) never passes the call's maximum by a cent.

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("organisations", __name__)
 
-from app.organisations import admin_views, member_views, views  # noqa: E402,F401
+from app.organisations import admin_views, member_views, personal_data, views  # noqa: E402,F401

@@ -15,7 +15,7 @@ from app.core import audit
 from app.core.codelists import ORGANISATION_TYPES, REGIONS, TARGET_GROUPS
 from app.core.db import utcnow
 from app.core.domain import DomainError
-from app.core.email import send_mail
+from app.core.outbox import queue_mail
 from app.core.tokens import TokenError, make_token, read_token  # noqa: F401 (views catch it)
 from app.extensions import db
 from app.organisations import business_id as bid
@@ -152,8 +152,8 @@ def verify_organisation(admin: User, organisation: Organisation) -> None:
     audit.record("organisation.verified", actor=admin, obj=organisation, organisation=organisation)
     record_change("organisation", organisation.id)
     for owner in _owners(organisation):
-        send_mail(owner.email, "organisation_verified", owner.language, user=owner,
-                  organisation=organisation)
+        queue_mail(owner.email, "organisation_verified", owner.language, user=owner,
+                   organisation=organisation)
 
 
 def reject_organisation(admin: User, organisation: Organisation, reason: str) -> None:
@@ -170,8 +170,8 @@ def reject_organisation(admin: User, organisation: Organisation, reason: str) ->
                  organisation=organisation, reason=reason)
     record_change("organisation", organisation.id)
     for owner in _owners(organisation):
-        send_mail(owner.email, "organisation_rejected", owner.language, user=owner,
-                  organisation=organisation, reason=reason)
+        queue_mail(owner.email, "organisation_rejected", owner.language, user=owner,
+                   organisation=organisation, reason=reason)
 
 
 def resubmit_for_verification(user: User, organisation: Organisation) -> None:
@@ -280,8 +280,8 @@ def invite_member(actor: User, organisation: Organisation, email: str, role: Rol
     db.session.flush()
     token = make_token("invite", {"iid": invitation.id, "n": secrets.token_hex(4)})
     invitee = db.session.scalar(select(User).where(User.email == email))
-    send_mail(email, "invitation", invitee.language if invitee else actor.language,
-              organisation=organisation, inviter=actor, token=token, role=role)
+    queue_mail(email, "invitation", invitee.language if invitee else actor.language,
+               organisation=organisation, inviter=actor, token=token, role=role)
     audit.record("membership.invited", actor=actor, obj=invitation, organisation=organisation,
                  email=email, role=str(role))
     return invitation
@@ -353,8 +353,8 @@ def request_to_join(user: User, organisation: Organisation, message: str) -> Joi
     audit.record("membership.join_requested", actor=user, obj=join_request,
                  organisation=organisation)
     for owner in _owners(organisation):
-        send_mail(owner.email, "join_request", owner.language, owner=owner, requester=user,
-                  organisation=organisation, message=join_request.message)
+        queue_mail(owner.email, "join_request", owner.language, owner=owner, requester=user,
+                   organisation=organisation, message=join_request.message)
     return join_request
 
 
@@ -378,38 +378,11 @@ def decide_join_request(actor: User, join_request: JoinRequest, approve: bool) -
     audit.record("membership.join_approved" if approve else "membership.join_rejected",
                  actor=actor, obj=join_request, organisation=organisation,
                  user_id=join_request.user_id)
-    send_mail(join_request.user.email, "join_decided", join_request.user.language,
-              user=join_request.user, organisation=organisation, approved=approve)
+    queue_mail(join_request.user.email, "join_decided", join_request.user.language,
+               user=join_request.user, organisation=organisation, approved=approve)
 
 
-# --- account support ---------------------------------------------------------------------
-
-
-def memberships_for_export(user: User) -> list[dict]:
-    return [
-        {"organisation": m.organisation.name, "business_id": m.organisation.business_id,
-         "role": str(m.role), "call_manager": m.is_call_manager, "reviewer": m.is_reviewer,
-         "since": m.created_at.isoformat()}
-        for m in memberships_by_organisation(user).values()
-    ]
-
-
-def organisations_blocking_departure(user: User) -> list[Organisation]:
-    """Organisations where the user is the only owner."""
-    return [
-        m.organisation
-        for m in memberships_by_organisation(user).values()
-        if m.role == Role.owner and _owner_count(m.organisation) <= 1
-    ]
-
-
-def remove_all_memberships(user: User) -> None:
-    for membership in list(memberships_by_organisation(user).values()):
-        audit.record("membership.removed_with_account", actor=user, obj=membership,
-                     organisation=membership.organisation, user_id=user.id)
-        db.session.delete(membership)
-    db.session.flush()
-    forget_memberships()
+# The account's download and deletion: see personal_data.py.
 
 
 def verification_queue():

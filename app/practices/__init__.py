@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("practices", __name__)
 
-from app.practices import community_views, edit_views, views  # noqa: E402,F401
+from app.practices import community_views, edit_views, personal_data, views  # noqa: E402,F401

@@ -12,7 +12,7 @@ from app.core import audit
 from app.core.codelists import REGIONS
 from app.core.db import utcnow
 from app.core.domain import DomainError
-from app.core.email import send_mail
+from app.core.outbox import queue_mail
 from app.extensions import db
 from app.organisations.models import Membership, Organisation, Role
 from app.practices.models import (
@@ -108,8 +108,8 @@ def record_adoption(user: User, organisation: Organisation, practice: Practice, 
     record_change("practice", practice.id)
     audit.record("practice.adopted", actor=user, obj=practice, organisation=organisation)
     for person in _people(practice.organisation):
-        send_mail(person.email, "practice_adopted", person.language, user=person,
-                  practice=practice, adopter=organisation, adoption=adoption)
+        queue_mail(person.email, "practice_adopted", person.language, user=person,
+                   practice=practice, adopter=organisation, adoption=adoption)
     return adoption
 
 
@@ -141,8 +141,8 @@ def invite_partner(user: User, practice: Practice, organisation: Organisation) -
     audit.record("practice.partner_invited", actor=user, obj=practice,
                  organisation=practice.organisation, partner_id=organisation.id)
     for person in _people(organisation):
-        send_mail(person.email, "practice_partner_invited", person.language, user=person,
-                  practice=practice, organisation=practice.organisation, partner=organisation)
+        queue_mail(person.email, "practice_partner_invited", person.language, user=person,
+                   practice=practice, organisation=practice.organisation, partner=organisation)
     return partner
 
 

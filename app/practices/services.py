@@ -11,7 +11,14 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.core import audit
-from app.core.codelists import EVIDENCE_LEVELS, LANGUAGES, REGIONS, STAGES, TARGET_GROUPS, WORK_FORMS
+from app.core.codelists import (
+    EVIDENCE_LEVELS,
+    LANGUAGES,
+    REGIONS,
+    STAGES,
+    TARGET_GROUPS,
+    WORK_FORMS,
+)
 from app.core.db import utcnow
 from app.core.domain import DomainError
 from app.extensions import db

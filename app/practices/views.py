@@ -10,10 +10,8 @@ from dataclasses import dataclass
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from markupsafe import Markup
 
 from app.core.htmx import is_htmx, render_page_or_fragment
-from app.core.markdown import render_markdown
 from app.core.pagination import page_arg
 from app.extensions import db
 from app.organisations.permissions import is_admin, membership_of
@@ -27,11 +25,6 @@ DIFF_FIELDS = ("title", "summary", *SECTIONS, "language", *CLASSIFICATION)
 
 
 # --- template helpers ----------------------------------------------------------------------
-
-
-@bp.app_template_filter("markdown")
-def markdown_filter(text: str | None) -> Markup:
-    return render_markdown(text)
 
 
 @dataclass(frozen=True)

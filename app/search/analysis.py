@@ -18,6 +18,7 @@ import os
 import re
 import threading
 import unicodedata
+from contextlib import contextmanager
 from functools import lru_cache
 
 from whoosh.analysis import Analyzer, Token
@@ -178,10 +179,13 @@ def _split(word: str, lang: str, strict: bool, depth: int = 0) -> list[tuple[str
 
 _ANALYSED: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {}
 _ANALYSED_MAX = 300_000
+_plain_words = False  # see plain_words()
 
 
 def analyse_word(word: str, lang: str) -> tuple[str, tuple[str, ...]]:
     """(main term, extra terms) of one lower-case word in `lang` (remembered)."""
+    if _plain_words:
+        return word, ()
     key = (word, lang)
     found = _ANALYSED.get(key)
     if found is None:
@@ -215,6 +219,24 @@ def _analyse(word: str, lang: str) -> tuple[str, tuple[str, ...]]:
             main = "".join(written for written, _ in parts[:-1]) + parts[-1][1]
             return main, _extras(main, parts)
     return _stemmer(lang)(word), ()
+
+
+@contextmanager
+def plain_words():
+    """Inside this block every word is its own term, in indexing and in queries alike:
+    tokenising and lower-casing only (stop words are still left out), no lemmas, compound
+    parts or stems. A baseline to measure the analysis against: tests/search/test_quality.py
+    indexes the same documents inside it. For tests only: it applies to the whole process."""
+    global _plain_words, _last_value
+    from app.search.query import label_index  # the code-list labels' words are analysed too
+
+    _plain_words, _last_value = True, None
+    label_index.cache_clear()
+    try:
+        yield
+    finally:
+        _plain_words, _last_value = False, None
+        label_index.cache_clear()
 
 
 def _extras(main: str, parts) -> tuple[str, ...]:

@@ -518,8 +518,8 @@ def search_calls(q: str | None, limit: int = 5) -> tuple[list[CallHit], int]:
     """Open and upcoming calls matching `q`, best first, at most `limit`, and how many
     matched in all. Whether a call is still open is decided by the clock now, not by the
     index."""
-    from app.calls import clock
     from app.calls.models import Call, CallState
+    from app.core import clock
 
     parsed = parse_query(q or "")
     if not parsed.groups:

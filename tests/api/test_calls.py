@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.calls import clock
+from app.core import clock
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.calls.models import ApplicationPartner, PartnerState
+from app.applications.models import ApplicationPartner, PartnerState
 
 
 @pytest.fixture

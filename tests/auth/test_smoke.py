@@ -1,6 +1,7 @@
+from sqlalchemy import select
+
 from app.auth.models import User
 from app.core.audit import AuditLog
-from sqlalchemy import select
 
 NEW_PASSWORD = "vihreä kettu juoksee"
 

@@ -101,8 +101,8 @@ def site(live_server):
 
 def _start_application(user_id: int, call_id: int, org_id: int) -> int:
     """A draft application with a staff line, through the app's services."""
+    from app.applications import services as applications
     from app.auth.models import User
-    from app.calls import applications
     from app.calls.budget import LineValues
     from app.calls.models import Call
     from app.extensions import db

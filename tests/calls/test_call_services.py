@@ -4,8 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.calls import clock, permissions, services
+from app.calls import permissions, services
 from app.calls.models import CallPhase, CallState, CriterionKind
+from app.core import clock
 from app.core.domain import DomainError
 from app.organisations.models import Role
 from app.organisations.services import forget_memberships

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.core.audit import AuditLog
 from app.core.domain import DomainError
+from app.core.outbox import flush_outbox
 from app.organisations.models import Role
 from app.practices import community, services
 from app.practices.models import PracticeState, PracticeVersion
@@ -167,7 +168,7 @@ def test_ely_centre_cannot_validate_its_own_model(make_user, make_organisation, 
         community.validate_practice(ely_user, ely, practice, "Hyvä")
 
 
-def test_adoption_by_another_organisation(writer, make_user, make_organisation, mailbox):
+def test_adoption_by_another_organisation(writer, make_user, make_organisation, mailbox, db):
     user, organisation = writer
     practice = services.create_practice(user, organisation, COMPLETE)
     other_user = make_user()
@@ -183,6 +184,8 @@ def test_adoption_by_another_organisation(writer, make_user, make_organisation, 
     adoption = community.record_adoption(other_user, other, practice, regions=["MK01", "XX"],
                                          since=date(2025, 1, 1), note="Käytössä Espoossa")
     assert adoption.regions == ["MK01"] and practice.adoption_count == 1
+    db.session.commit()  # the mail goes out once the change is committed
+    flush_outbox()
     assert "uses your service model" in mailbox.last(user.email)["Subject"]
     with pytest.raises(DomainError, match="already"):
         community.record_adoption(other_user, other, practice, regions=[], since=None, note="")
@@ -190,7 +193,8 @@ def test_adoption_by_another_organisation(writer, make_user, make_organisation, 
     assert practice.adoption_count == 0
 
 
-def test_partners_must_be_verified_and_answer(writer, make_user, make_organisation, add_member, mailbox):
+def test_partners_must_be_verified_and_answer(writer, make_user, make_organisation, add_member,
+                                              mailbox, db):
     user, organisation = writer
     practice = services.create_practice(user, organisation, COMPLETE)
     partner_editor = make_user()
@@ -200,6 +204,9 @@ def test_partners_must_be_verified_and_answer(writer, make_user, make_organisati
     with pytest.raises(DomainError):
         community.invite_partner(user, practice, organisation)
     partner = community.invite_partner(user, practice, partner_org)
+    assert not mailbox.messages(partner_editor.email)  # not before the commit
+    db.session.commit()
+    flush_outbox()
     assert mailbox.messages(partner_editor.email)
     with pytest.raises(DomainError):
         community.invite_partner(user, practice, partner_org)

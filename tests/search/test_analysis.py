@@ -11,7 +11,7 @@ from app.search.analysis import (
     analyse_word,
     clean_text,
 )
-from app.search.schema import weighted
+from app.search.schema import build_schema, phrase_field, text_field, weighted
 
 
 def main(word: str, lang: str = "fi") -> str:
@@ -40,6 +40,22 @@ def test_finnish_inflections_share_one_term(forms):
 ])
 def test_swedish_inflections_share_one_term(forms):
     assert len({main(form, "sv") for form in forms}) == 1
+
+
+@pytest.mark.parametrize(("lang", "word", "lemma"), [
+    ("fi", "työkokeiluun", "työkokeilu"),
+    ("fi", "osatyökykyisille", "osatyökykyinen"),
+    ("sv", "anställningarna", "anställning"),
+    ("sv", "arbetsplatserna", "arbetsplats"),
+])
+def test_the_index_and_the_query_lemmatise(lang, word, lemma):
+    """The analyzers of the index's fields give the lemma, not the word as written (plain
+    words alone would pass most other search tests on a corpus this small)."""
+    schema = build_schema()
+    for field in (text_field(lang), phrase_field(lang)):
+        found = [token.text for token in schema[field].analyzer(word)]
+        assert found[0] == lemma and word not in found, (field, found)
+    assert main(word, lang) == lemma  # what a query's word becomes
 
 
 def test_unknown_compounds_are_split_into_known_parts():

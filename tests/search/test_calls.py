@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.calls import clock
+from app.core import clock
 from app.search.service import search_calls
 
 

@@ -58,11 +58,11 @@ MATRIX: dict[str, dict[str, dict]] = {
 }
 
 # The rows of each domain live beside its tests.
+from tests.api.matrix import MATRIX as API_MATRIX  # noqa: E402
+from tests.applications.matrix import MATRIX as CALL_MATRIX  # noqa: E402
 from tests.organisations.matrix import MATRIX as ORGANISATION_MATRIX  # noqa: E402
 from tests.practices.matrix import MATRIX as PRACTICE_MATRIX  # noqa: E402
-from tests.calls.matrix import MATRIX as CALL_MATRIX  # noqa: E402
 from tests.search.matrix import MATRIX as SEARCH_MATRIX  # noqa: E402
-from tests.api.matrix import MATRIX as API_MATRIX  # noqa: E402
 
 MATRIX.update(ORGANISATION_MATRIX)
 MATRIX.update(PRACTICE_MATRIX)
@@ -106,10 +106,12 @@ def world(make_user, make_organisation, add_member, db):
     from tests.fixtures.calls import matrix_objects
     from tests.practices.matrix import practice_args
 
-    # URL arguments per blueprint: practices and calls both have an attachment_id.
+    # URL arguments per blueprint: practices and applications both have an attachment_id.
+    call_args = {**args, **matrix_objects(ely, a, people["owner_a"])}
     scoped = {
         "practices": {**args, **practice_args(db, a, b)},
-        "calls": {**args, **matrix_objects(ely, a, people["owner_a"])},
+        "calls": call_args,
+        "applications": call_args,
     }
     from tests.api.matrix import api_args
 

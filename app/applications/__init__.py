@@ -1,0 +1,13 @@
+"""Applications to funding calls: sections, budgets, partners, linked service models,
+attachments, revisions and the workflow from draft to decision."""
+
+from flask import Blueprint
+
+bp = Blueprint("applications", __name__)
+
+from app.applications import (  # noqa: E402,F401
+    list_views,
+    part_views,
+    views,
+    workflow_views,
+)

@@ -1,0 +1,157 @@
+"""Forms for applications. They check the shape of the input; the services enforce the rules
+(call open, content locked, budget balanced)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
+
+from app.applications.models import StaffCostKind
+from app.calls import budget
+from app.core.codelists import ORGANISATION_TYPES
+from app.core.fields import CountField, LocalDateTimeField, MoneyField, ScaledField
+from app.core.forms import CHOICE_MESSAGE, BaseForm, PrefixedForm, as_choices
+
+TEXT_MAX = 20_000
+
+STAFF_KIND_LABELS = {
+    StaffCostKind.monthly: _l("Months × share of full time × monthly salary"),
+    StaffCostKind.hourly: _l("Hours × hourly rate (annual salary / 1 720 h)"),
+}
+
+
+class StartApplicationForm(BaseForm):
+    organisation_id = SelectField(_l("Applying organisation"))
+    project_name = StringField(_l("Project name"), validators=[DataRequired(), Length(max=200)])
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation_id.choices = as_choices((str(o.id), o.name) for o in organisations)
+
+
+def _text(label, max_length=TEXT_MAX, **kwargs):
+    return TextAreaField(label, validators=[Length(max=max_length)], **kwargs)
+
+
+class ProjectSectionForm(BaseForm):
+    project_name = StringField(_l("Project name"), validators=[Length(max=200)])
+    summary = _text(_l("Summary"), 2000)
+
+
+def _single(name: str, label):
+    return type(f"{name.title().replace('_', '')}Form", (BaseForm,), {name: _text(label)})
+
+
+class DurationSectionForm(BaseForm):
+    start_date = DateField(_l("Start date"), validators=[Optional()])
+    end_date = DateField(_l("End date"), validators=[Optional()])
+
+
+class IndicatorsSectionForm(BaseForm):
+    target_participants = CountField(_l("Participants"), maximum=1_000_000)
+    target_employed = CountField(_l("Employed"), maximum=1_000_000)
+    target_business_started = CountField(_l("Started a business"), maximum=1_000_000)
+    target_in_education = CountField(_l("In education or training"), maximum=1_000_000)
+
+
+class FundingSectionForm(BaseForm):
+    support_cents = MoneyField(_l("Support applied for (EU and state) (€)"))
+    municipal_cents = MoneyField(_l("Municipal funding (€)"))
+    other_public_cents = MoneyField(_l("Other public funding (€)"))
+    private_cents = MoneyField(_l("Private funding (€)"))
+    own_cents = MoneyField(_l("Own funding (€)"))
+
+
+SECTION_FORMS = {
+    "project": ProjectSectionForm,
+    "background": _single("background", _l("Background and need")),
+    "target_group": _single("target_group", _l("Target group and how participants are reached")),
+    "method": _single("method", _l("Method")),
+    "employer_cooperation": _single("employer_cooperation", _l("Employer cooperation")),
+    "expected_results": _single("expected_results", _l("Expected results")),
+    "dissemination": _single("dissemination", _l("Dissemination")),
+    "horizontal_principles": _single("horizontal_principles", _l("Horizontal principles")),
+    "duration": DurationSectionForm,
+    "indicators": IndicatorsSectionForm,
+    "funding": FundingSectionForm,
+}
+
+
+class StaffLineForm(PrefixedForm):
+    class Meta:
+        # Prefixed, several on one page: the app-wide CSRFProtect checks the plain token.
+        csrf = False
+
+    role = StringField(_l("Role"), validators=[DataRequired(), Length(max=200)])
+    kind = RadioField(_l("How the cost is calculated"), default="monthly",
+                      validators=[AnyOf(("monthly", "hourly"), message=CHOICE_MESSAGE)])
+    months = ScaledField(_l("Months"), maximum=budget.MAX_MONTHS_CENTI)
+    fte = ScaledField(_l("Share of full time (%)"), maximum=budget.MAX_FTE_CENTI)
+    monthly_salary = MoneyField(_l("Monthly salary with side costs (€)"),
+                                maximum=budget.MAX_MONTHLY_SALARY_CENTS)
+    hours = ScaledField(_l("Hours"), maximum=budget.MAX_HOURS_CENTI)
+    annual_salary = MoneyField(_l("Annual salary with side costs (€)"),
+                               maximum=budget.MAX_ANNUAL_SALARY_CENTS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = as_choices(
+            (kind.value, label) for kind, label in STAFF_KIND_LABELS.items())
+
+    def values(self) -> budget.LineValues:
+        kind = self.kind.data if self.kind.data in ("monthly", "hourly") else "monthly"
+        return budget.LineValues(
+            kind=kind, role=self.role.data or "", months_centi=self.months.data,
+            fte_centi=self.fte.data, monthly_salary_cents=self.monthly_salary.data,
+            hours_centi=self.hours.data, annual_salary_cents=self.annual_salary.data,
+        )
+
+
+class PartnerForm(BaseForm):
+    business_id = StringField(_l("Business ID of the partner organisation"),
+                              validators=[DataRequired(), Length(max=20)],
+                              description=_l("E.g. 1234567-1. Only verified organisations can be "
+                                             "partners."))
+    role_description = _text(_l("The partner's role in the project"), 2000)
+
+
+class PracticeLinkForm(BaseForm):
+    practice = StringField(_l("Service model"), validators=[DataRequired(), Length(max=300)],
+                           description=_l("The number or the address of a published service "
+                                          "model, e.g. /practices/12-tyohonvalmennus."))
+
+
+class InfoRequestForm(BaseForm):
+    message = TextAreaField(_l("What information is needed"),
+                            validators=[DataRequired(), Length(max=5000)])
+    deadline = LocalDateTimeField(_l("Deadline"), required=True,
+                                  description=_l("Finnish time (Europe/Helsinki)."))
+
+
+class DecisionForm(BaseForm):
+    outcome = RadioField(_l("Decision"), validators=[AnyOf(("approved", "rejected"),
+                                                           message=CHOICE_MESSAGE)])
+    granted = MoneyField(_l("Granted support (€)"),
+                         description=_l("Only when approved; at most the support applied for."))
+    justification = TextAreaField(_l("Justification"),
+                                  validators=[DataRequired(), Length(max=10_000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outcome.choices = as_choices((("approved", _l("Approve")),
+                                           ("rejected", _l("Reject"))))
+
+
+class ApplicationFilterForm(BaseForm):
+    class Meta:
+        csrf = False
+
+    state = SelectField(_l("State"), validators=[Optional()])
+    type = SelectField(_l("Organisation type"), validators=[Optional()])
+
+    def __init__(self, *args, states=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.state.choices = as_choices([("", _l("All states")), *states])
+        self.type.choices = as_choices([("", _l("All types")), *ORGANISATION_TYPES.choices()])
+

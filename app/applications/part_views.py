@@ -1,0 +1,222 @@
+"""Partners, linked service models and attachments of an application (the parts of the
+application page that are not sections or the budget)."""
+
+from __future__ import annotations
+
+import re
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from app.applications import bp, permissions
+from app.applications import services as applications
+from app.applications.forms import PartnerForm, PracticeLinkForm
+from app.applications.loaders import commit_or_conflict, get_application_or_404
+from app.applications.models import (
+    Application,
+    ApplicationAttachment,
+    ApplicationPartner,
+    ApplicationPractice,
+)
+from app.applications.views import _detail_url, _fragment, _page
+from app.core.domain import DomainError
+from app.core.forms import ActionForm, show_domain_error
+from app.core.htmx import is_htmx
+from app.extensions import db
+from app.practices.models import Practice
+
+_PRACTICE_NUMBER = re.compile(r"(?:/practices/)?([0-9]{1,9})(?:-[^/]*)?/?")
+
+
+# --- partners, service models, attachments ---------------------------------------------------
+
+
+def _part_response(application: Application, part: str, message=None, status: int = 200,
+                   **forms):
+    if not is_htmx():
+        if status < 400:
+            flash(message, "success")
+            return redirect(_detail_url(application, f"section-{part}"))
+        return _page(application, status=status, **forms)
+    return _fragment(f"applications/_{part}_response.html", application, status=status,
+                     part_message=message, **forms)
+
+
+@bp.post("/calls/applications/<int:application_id>/partners")
+@login_required
+def application_partner_invite(application_id: int):
+    application = get_application_or_404(application_id, check=permissions.can_edit_application)
+    form = PartnerForm()
+    if form.validate_on_submit():
+        organisation = applications.organisation_by_business_id(form.business_id.data)
+        try:
+            if organisation is None:
+                raise DomainError(_l("No registered organisation has this Business ID."),
+                                  field="business_id")
+            applications.invite_partner(current_user, application, organisation,
+                                        form.role_description.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            application = get_application_or_404(application_id)
+            show_domain_error(form, error)
+        else:
+            conflict = commit_or_conflict(_detail_url(application, "section-partners"))
+            return conflict or _part_response(application, "partners", _l(
+                "%(org)s has been invited. It becomes a partner when its editors accept.",
+                org=organisation.name))
+    return _part_response(application, "partners", status=400, partner_form=form)
+
+
+def _partner_or_404(application: Application, partner_id: int) -> ApplicationPartner:
+    partner = db.session.get(ApplicationPartner, partner_id)
+    if partner is None or partner.application_id != application.id:
+        abort(404)
+    return partner
+
+
+@bp.post("/calls/applications/<int:application_id>/partners/<int:partner_id>/remove")
+@login_required
+def application_partner_remove(application_id: int, partner_id: int):
+    application = get_application_or_404(application_id, check=permissions.can_edit_application)
+    partner = _partner_or_404(application, partner_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    applications.remove_partner(current_user, partner)
+    conflict = commit_or_conflict(_detail_url(application, "section-partners"))
+    return conflict or _part_response(application, "partners", _l("The partner has been removed."))
+
+
+def _respond(application_id: int, partner_id: int, accept: bool):
+    application = get_application_or_404(application_id)
+    partner = _partner_or_404(application, partner_id)
+    if not permissions.can_respond_to_partnership(current_user, partner):
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        applications.respond_to_partnership(current_user, partner, accept)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        conflict = commit_or_conflict(_detail_url(application))
+        if conflict is not None:
+            return conflict
+        flash(_l("You have accepted the invitation.") if accept
+              else _l("You have declined the invitation."), "success")
+    if accept:
+        return redirect(_detail_url(application))
+    return redirect(url_for("applications.applications_mine"))
+
+
+@bp.post("/calls/applications/<int:application_id>/partners/<int:partner_id>/accept")
+@login_required
+def application_partner_accept(application_id: int, partner_id: int):
+    return _respond(application_id, partner_id, True)
+
+
+@bp.post("/calls/applications/<int:application_id>/partners/<int:partner_id>/decline")
+@login_required
+def application_partner_decline(application_id: int, partner_id: int):
+    return _respond(application_id, partner_id, False)
+
+
+@bp.post("/calls/applications/<int:application_id>/practices")
+@login_required
+def application_practice_link(application_id: int):
+    application = get_application_or_404(application_id, check=permissions.can_edit_application)
+    form = PracticeLinkForm()
+    if form.validate_on_submit():
+        match = _PRACTICE_NUMBER.search(form.practice.data.strip())
+        practice = db.session.get(Practice, int(match.group(1))) if match else None
+        try:
+            applications.link_practice(current_user, application, practice)
+        except DomainError as error:
+            db.session.rollback()
+            application = get_application_or_404(application_id)
+            show_domain_error(form, error)
+        else:
+            conflict = commit_or_conflict(_detail_url(application, "section-service_models"))
+            return conflict or _part_response(application, "practices",
+                                              _l("The service model has been linked."))
+    return _part_response(application, "practices", status=400, practice_form=form)
+
+
+@bp.post("/calls/applications/<int:application_id>/practices/<int:link_id>/remove")
+@login_required
+def application_practice_unlink(application_id: int, link_id: int):
+    application = get_application_or_404(application_id, check=permissions.can_edit_application)
+    link = db.session.get(ApplicationPractice, link_id)
+    if link is None or link.application_id != application.id:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    applications.unlink_practice(current_user, link)
+    conflict = commit_or_conflict(_detail_url(application, "section-service_models"))
+    return conflict or _part_response(application, "practices",
+                                      _l("The service model has been removed."))
+
+
+@bp.post("/calls/applications/<int:application_id>/attachments")
+@login_required
+def application_attachment_add(application_id: int):
+    application = get_application_or_404(application_id, check=permissions.can_edit_application)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    upload = request.files.get("file")
+    try:
+        if upload is None:
+            raise DomainError(_l("No file was chosen."))
+        attachment = applications.add_attachment(current_user, application, upload)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(_detail_url(application, "section-attachments"))
+    conflict = commit_or_conflict(_detail_url(application, "section-attachments"))
+    if conflict is not None:
+        return conflict
+    flash(_l("%(name)s has been attached.", name=attachment.filename), "success")
+    return redirect(_detail_url(application, "section-attachments"))
+
+
+def _attachment_or_404(application: Application, attachment_id: int) -> ApplicationAttachment:
+    attachment = db.session.get(ApplicationAttachment, attachment_id)
+    if attachment is None or attachment.application_id != application.id:
+        abort(404)
+    return attachment
+
+
+@bp.get("/calls/applications/<int:application_id>/attachments/<int:attachment_id>")
+@login_required
+def application_attachment_download(application_id: int, attachment_id: int):
+    from app.core.uploads import send_upload
+
+    application = get_application_or_404(application_id)
+    attachment = _attachment_or_404(application, attachment_id)
+    if not permissions.can_download_attachment(current_user, attachment):
+        abort(404)
+    try:
+        return send_upload(attachment.stored_name, attachment.filename, attachment.content_type)
+    except (FileNotFoundError, ValueError):
+        abort(404)
+
+
+@bp.post("/calls/applications/<int:application_id>/attachments/<int:attachment_id>/delete")
+@login_required
+def application_attachment_delete(application_id: int, attachment_id: int):
+    from app.core.uploads import delete_upload
+
+    application = get_application_or_404(application_id, check=permissions.can_edit_application)
+    attachment = _attachment_or_404(application, attachment_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    stored = applications.delete_attachment(current_user, attachment)
+    keep_file = application.revision_count > 0  # an earlier revision still refers to it
+    conflict = commit_or_conflict(_detail_url(application, "section-attachments"))
+    if conflict is not None:
+        return conflict
+    if not keep_file:
+        delete_upload(stored)
+    flash(_l("The attachment has been removed."), "success")
+    return redirect(_detail_url(application, "section-attachments"))

@@ -1,0 +1,340 @@
+"""Writing an application: start, section saves, budget lines, partners, service models and
+attachments. Plain functions: they flush; the view commits. Every change first checks that the
+content is not locked (submit locks it) and that the actor writes for the lead organisation.
+
+The transitions of the workflow are in workflow.py.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.applications.models import (
+    Application,
+    ApplicationAttachment,
+    ApplicationPartner,
+    ApplicationPractice,
+    PartnerState,
+    StaffCostKind,
+    StaffLine,
+)
+from app.applications.sections import BY_KEY, INDICATORS, PLAN_INPUTS
+from app.auth.models import User
+from app.calls import budget
+from app.calls.models import Call
+from app.core import audit, clock
+from app.core.domain import DomainError
+from app.core.money import MAX_CENTS
+from app.extensions import db
+from app.organisations.models import Organisation, Role
+from app.organisations.permissions import has_role
+from app.practices.models import Practice, PracticeState
+
+MAX_TEXT = 20_000
+MAX_PARTNERS = 20
+MAX_PRACTICES = 20
+MAX_ATTACHMENTS = 20
+MAX_INDICATOR = 1_000_000
+
+
+class ContentLocked(DomainError):
+    """The application has been submitted: its content cannot change."""
+
+    def __init__(self):
+        super().__init__(_l("The application has been submitted and its content is locked."),
+                         code="locked")
+
+
+def require_writer(user: User, application: Application) -> None:
+    """The content must be editable and the user an editor or owner of the lead."""
+    if not application.is_editable:
+        raise ContentLocked()
+    if not has_role(user, application.organisation, Role.editor):
+        raise DomainError(_l("Only the lead organisation's editors and owners change the "
+                             "application."), code="actor")
+
+
+def _touch(user: User, application: Application, now: datetime | None = None) -> None:
+    # Updating the row bumps lock_version, so a save that raced with a submit fails.
+    application.updated_at = clock.resolve(now)
+    db.session.flush()
+
+
+def start_application(user: User, call: Call, organisation: Organisation, project_name: str,
+                      now: datetime | None = None) -> Application:
+    """A new draft by `organisation` in an open call."""
+    now = clock.resolve(now)
+    if not call.is_open(now):
+        raise DomainError(_l("Applications can be started only while the call is open."))
+    if not organisation.is_verified:
+        raise DomainError(_l("Your organisation must be verified by an administrator before "
+                             "it can apply."), field="organisation")
+    if organisation.type not in (call.eligible_types or []):
+        raise DomainError(_l("Organisations of this type cannot apply in this call."),
+                          field="organisation")
+    if not has_role(user, organisation, Role.editor):
+        raise DomainError(_l("Only editors and owners apply for their organisation."),
+                          field="organisation")
+    name = " ".join((project_name or "").split())[:200]
+    if not name:
+        raise DomainError(_l("Give the project a name."), field="project_name")
+    application = Application(call=call, organisation=organisation, project_name=name,
+                              created_by_id=user.id, created_at=now, updated_at=now)
+    db.session.add(application)
+    db.session.flush()
+    audit.record("application.created", actor=user, obj=application, organisation=organisation,
+                 call=call.id)
+    return application
+
+
+def save_section(user: User, application: Application, key: str, data: dict,
+                 now: datetime | None = None) -> bool:
+    """Save one section of the form. True when anything changed."""
+    require_writer(user, application)
+    section = BY_KEY.get(key)
+    if section is None:
+        raise DomainError(_l("Unknown section."))
+    values = {}
+    for name in section.fields:
+        if name not in data:
+            continue
+        values[name] = _clean_value(name, data[name])
+    if key == "project" and "project_name" in values and not values["project_name"]:
+        raise DomainError(_l("Give the project a name."), field="project_name")
+    if key == "duration":
+        start = values.get("start_date", application.start_date)
+        end = values.get("end_date", application.end_date)
+        if start and end and end <= start:
+            raise DomainError(_l("The project must end after it starts."), field="end_date")
+    changed = [name for name, value in values.items() if getattr(application, name) != value]
+    for name in changed:
+        setattr(application, name, values[name])
+    if changed:
+        _touch(user, application, now)
+    return bool(changed)
+
+
+def _clean_value(name: str, value):
+    if name in INDICATORS:
+        if value is None:
+            return None
+        value = int(value)
+        if not 0 <= value <= MAX_INDICATOR:
+            raise DomainError(_l("Enter a whole number from 0 to 1 000 000."), field=name)
+        return value
+    if name in PLAN_INPUTS:
+        value = int(value or 0)
+        if not 0 <= value <= MAX_CENTS:
+            raise DomainError(_l("Enter an amount between 0 and 999 999 999,99 €."), field=name)
+        return value
+    if name in ("start_date", "end_date"):
+        if value is not None and not (isinstance(value, date) and 2000 <= value.year <= 2100):
+            raise DomainError(_l("Enter a date between the years 2000 and 2100."), field=name)
+        return value
+    text = (value or "").replace("\r\n", "\n").strip()
+    if name == "project_name":
+        return " ".join(text.split())[:200]
+    if len(text) > MAX_TEXT:
+        raise DomainError(_l("The text is too long."), field=name)
+    return text
+
+
+# --- budget lines ----------------------------------------------------------------------------
+
+
+def _check_line(values: budget.LineValues) -> None:
+    role = " ".join((values.role or "").split())
+    if not role:
+        raise DomainError(_l("Name the role (e.g. project manager)."), field="role")
+    if len(role) > 200:
+        raise DomainError(_l("The text is too long."), field="role")
+    if values.kind == StaffCostKind.hourly:
+        required = {"hours_centi": _l("Enter the hours."),
+                    "annual_salary_cents": _l("Enter the annual salary.")}
+        limits = {"hours_centi": budget.MAX_HOURS_CENTI,
+                  "annual_salary_cents": budget.MAX_ANNUAL_SALARY_CENTS}
+    elif values.kind == StaffCostKind.monthly:
+        required = {"months_centi": _l("Enter the months."),
+                    "fte_centi": _l("Enter the share of full time."),
+                    "monthly_salary_cents": _l("Enter the monthly salary.")}
+        limits = {"months_centi": budget.MAX_MONTHS_CENTI, "fte_centi": budget.MAX_FTE_CENTI,
+                  "monthly_salary_cents": budget.MAX_MONTHLY_SALARY_CENTS}
+    else:
+        raise DomainError(_l("Choose how the cost is calculated."), field="kind")
+    for name, message in required.items():
+        value = getattr(values, name)
+        if value is None or value <= 0:
+            raise DomainError(message, field=name)
+        if value > limits[name]:
+            raise DomainError(_l("The number is too large."), field=name)
+
+
+def _apply_line(line: StaffLine, values: budget.LineValues) -> None:
+    line.role = " ".join(values.role.split())
+    line.kind = StaffCostKind(values.kind)
+    hourly = line.kind == StaffCostKind.hourly
+    line.months_centi = None if hourly else values.months_centi
+    line.fte_centi = None if hourly else values.fte_centi
+    line.monthly_salary_cents = None if hourly else values.monthly_salary_cents
+    line.hours_centi = values.hours_centi if hourly else None
+    line.annual_salary_cents = values.annual_salary_cents if hourly else None
+
+
+def add_line(user: User, application: Application, values: budget.LineValues,
+             now: datetime | None = None) -> StaffLine:
+    """Add a staff cost line (complete: a line is saved only when its cost can be computed)."""
+    require_writer(user, application)
+    if len(application.staff_lines) >= budget.MAX_LINES:
+        raise DomainError(_l("A budget can have at most %(n)s staff lines.", n=budget.MAX_LINES))
+    _check_line(values)
+    line = StaffLine(position=max((x.position for x in application.staff_lines), default=0) + 1)
+    _apply_line(line, values)
+    application.staff_lines.append(line)
+    _touch(user, application, now)
+    return line
+
+
+def update_line(user: User, line: StaffLine, values: budget.LineValues,
+                now: datetime | None = None) -> None:
+    application = line.application
+    require_writer(user, application)
+    _check_line(values)
+    _apply_line(line, values)
+    _touch(user, application, now)
+
+
+def delete_line(user: User, line: StaffLine, now: datetime | None = None) -> None:
+    application = line.application
+    require_writer(user, application)
+    application.staff_lines.remove(line)
+    _touch(user, application, now)
+
+
+# --- partners --------------------------------------------------------------------------------
+
+
+def invite_partner(user: User, application: Application, organisation: Organisation,
+                   role_description: str = "", now: datetime | None = None) -> ApplicationPartner:
+    """Invite a verified organisation; it counts as a partner once its editors accept."""
+    require_writer(user, application)
+    if organisation.id == application.organisation_id:
+        raise DomainError(_l("The lead organisation cannot be its own partner."),
+                          field="business_id")
+    if not organisation.is_verified:
+        raise DomainError(_l("Only verified organisations can be partners."), field="business_id")
+    if any(p.organisation_id == organisation.id for p in application.partners):
+        raise DomainError(_l("This organisation has already been invited."), field="business_id")
+    if len(application.partners) >= MAX_PARTNERS:
+        raise DomainError(_l("An application can have at most %(n)s partners.", n=MAX_PARTNERS))
+    partner = ApplicationPartner(organisation=organisation, invited_by_id=user.id,
+                                 role_description=(role_description or "").strip()[:2000],
+                                 created_at=clock.resolve(now))
+    application.partners.append(partner)
+    _touch(user, application, now)
+    audit.record("application.partner_invited", actor=user, obj=application,
+                 organisation=application.organisation, partner=organisation.id)
+    from app.applications.workflow import notify_partner_invited
+
+    notify_partner_invited(partner)
+    return partner
+
+
+def remove_partner(user: User, partner: ApplicationPartner, now: datetime | None = None) -> None:
+    application = partner.application
+    require_writer(user, application)
+    application.partners.remove(partner)
+    _touch(user, application, now)
+    audit.record("application.partner_removed", actor=user, obj=application,
+                 organisation=application.organisation, partner=partner.organisation_id)
+
+
+def respond_to_partnership(user: User, partner: ApplicationPartner, accept: bool,
+                           now: datetime | None = None) -> None:
+    """The invited organisation's editors accept or decline while the content is editable."""
+    application = partner.application
+    if not application.is_editable:
+        raise ContentLocked()
+    if partner.state != PartnerState.invited:
+        raise DomainError(_l("The invitation has already been answered."))
+    if not has_role(user, partner.organisation, Role.editor):
+        raise DomainError(_l("Only the invited organisation's editors and owners answer."),
+                          code="actor")
+    if accept and not partner.organisation.is_verified:
+        raise DomainError(_l("Only verified organisations can be partners."))
+    now = clock.resolve(now)
+    partner.state = PartnerState.accepted if accept else PartnerState.declined
+    partner.responded_at = now
+    partner.responded_by_id = user.id
+    application.updated_at = now
+    db.session.flush()
+    audit.record("application.partner_accepted" if accept else "application.partner_declined",
+                 actor=user, obj=application, organisation=partner.organisation)
+
+
+# --- service models and attachments ----------------------------------------------------------
+
+
+def link_practice(user: User, application: Application, practice: Practice | None,
+                  now: datetime | None = None) -> ApplicationPractice:
+    require_writer(user, application)
+    if practice is None or practice.state != PracticeState.published:
+        raise DomainError(_l("Choose a published service model."), field="practice")
+    if any(link.practice_id == practice.id for link in application.practice_links):
+        raise DomainError(_l("This service model is already linked."), field="practice")
+    if len(application.practice_links) >= MAX_PRACTICES:
+        raise DomainError(_l("At most %(n)s service models can be linked.", n=MAX_PRACTICES))
+    link = ApplicationPractice(practice=practice)
+    application.practice_links.append(link)
+    _touch(user, application, now)
+    return link
+
+
+def unlink_practice(user: User, link: ApplicationPractice, now: datetime | None = None) -> None:
+    application = link.application
+    require_writer(user, application)
+    application.practice_links.remove(link)
+    _touch(user, application, now)
+
+
+def add_attachment(user: User, application: Application, file_storage,
+                   now: datetime | None = None) -> ApplicationAttachment:
+    """Check and store an uploaded file (uploads.UploadError explains a refusal)."""
+    from app.core.uploads import store_upload, validate_upload
+
+    require_writer(user, application)
+    if len(application.attachments) >= MAX_ATTACHMENTS:
+        raise DomainError(_l("An application can have at most %(n)s attachments.",
+                             n=MAX_ATTACHMENTS))
+    checked = validate_upload(file_storage)
+    stored = store_upload(checked, file_storage)
+    attachment = ApplicationAttachment(
+        filename=checked.filename, stored_name=stored, content_type=checked.content_type,
+        size=checked.size, sha256=checked.sha256, uploaded_by_id=user.id,
+        created_at=clock.resolve(now),
+    )
+    application.attachments.append(attachment)
+    _touch(user, application, now)
+    return attachment
+
+
+def delete_attachment(user: User, attachment: ApplicationAttachment,
+                      now: datetime | None = None) -> str:
+    """Remove the attachment row; returns the stored name for the view to delete after commit
+    (a failed commit then leaves the file in place)."""
+    application = attachment.application
+    require_writer(user, application)
+    application.attachments.remove(attachment)
+    _touch(user, application, now)
+    return attachment.stored_name
+
+
+def organisation_by_business_id(business_id: str) -> Organisation | None:
+    from app.organisations import business_id as bid
+
+    normalised = bid.normalise(business_id or "")
+    if not bid.is_valid(normalised):
+        return None
+    return db.session.scalar(select(Organisation).where(Organisation.business_id == normalised))

@@ -1,0 +1,208 @@
+"""The workflow pages: check and submit (or send a supplement), confirmation, withdraw, the call
+manager's review, information request and decision, revisions and their comparison, print."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from app.applications import bp, permissions, revisions, sections, workflow
+from app.applications.forms import DecisionForm, InfoRequestForm
+from app.applications.loaders import commit_or_conflict, get_application_or_404
+from app.applications.models import Application, ApplicationState
+from app.applications.views import page_context
+from app.core.domain import DomainError
+from app.core.forms import ActionForm, show_domain_error
+from app.extensions import db
+
+
+def _detail(application: Application) -> str:
+    return url_for("applications.application_detail", application_id=application.id)
+
+
+@dataclass
+class _Attempt:
+    application: Application  # reloaded after a refused action
+    done: bool = False  # the action was carried out and committed
+    result: object = None  # what the action returned
+    response: object = None  # the answer to an edit conflict at commit
+
+
+def _attempt(application: Application, action, form=None) -> _Attempt:
+    """Carry out `action()` and commit. A refusal (DomainError) is rolled back and reported on
+    `form`'s field, or flashed when there is no form; a concurrent edit at commit gives the
+    conflict response."""
+    try:
+        result = action()
+    except DomainError as error:
+        db.session.rollback()
+        if form is not None:
+            show_domain_error(form, error)
+        else:
+            flash(error.message, "error")
+        return _Attempt(get_application_or_404(application.id))
+    conflict = commit_or_conflict(_detail(application))
+    if conflict is not None:
+        return _Attempt(application, response=conflict)
+    return _Attempt(application, done=True, result=result)
+
+
+def _can_open_submit_page(user, application: Application) -> bool:
+    return permissions.can_edit_application(user, application)
+
+
+@bp.route("/calls/applications/<int:application_id>/submit", methods=["GET", "POST"])
+@login_required
+def application_submit(application_id: int):
+    """The validation summary and the submit button; POST submits a draft or sends the
+    supplement of an application whose information was requested."""
+    application = get_application_or_404(application_id, check=_can_open_submit_page)
+    form = ActionForm()
+    if request.method == "POST" and form.validate_on_submit():
+        send = (workflow.supplement_application
+                if application.state == ApplicationState.more_info_requested
+                else workflow.submit_application)
+        attempt = _attempt(application, lambda: send(current_user, application))
+        if attempt.response is not None:
+            return attempt.response
+        if attempt.done:
+            return redirect(url_for("applications.application_submitted", application_id=application.id,
+                                    revision=attempt.result.number))
+        application = attempt.application
+    problems = sections.checklist(application)
+    status = 400 if request.method == "POST" else 200
+    return render_template("applications/submit.html", application=application, call=application.call,
+                           problems=problems, totals=sections.totals(application),
+                           can_submit=permissions.can_submit_application(current_user, application)
+                           and not problems,
+                           blocker=permissions.submit_blocker(application),
+                           action_form=ActionForm(formdata=None)), status
+
+
+@bp.get("/calls/applications/<int:application_id>/submitted")
+@login_required
+def application_submitted(application_id: int):
+    application = get_application_or_404(application_id)
+    if application.is_editable or not permissions.can_view_revisions(current_user, application):
+        return redirect(_detail(application))
+    number = request.args.get("revision", "")
+    revision = revisions.revision_by_number(
+        application, int(number) if number.isascii() and number.isdigit() and len(number) < 7
+        else application.revision_count)
+    recipients = workflow.applicant_recipients(application)
+    return render_template("applications/submitted.html", application=application, call=application.call,
+                           revision=revision, recipients=recipients)
+
+
+@bp.post("/calls/applications/<int:application_id>/withdraw")
+@login_required
+def application_withdraw(application_id: int):
+    application = get_application_or_404(application_id,
+                                         check=permissions.can_withdraw_application)
+    if ActionForm().validate_on_submit():
+        attempt = _attempt(application,
+                           lambda: workflow.withdraw_application(current_user, application))
+        if attempt.response is not None:
+            return attempt.response
+        if attempt.done:
+            flash(_l("The application has been withdrawn and is a draft again. It can be "
+                     "submitted again only while the call is open."), "success")
+    return redirect(_detail(application))
+
+
+@bp.post("/calls/applications/<int:application_id>/review")
+@login_required
+def application_review(application_id: int):
+    application = get_application_or_404(application_id, check=permissions.can_start_review)
+    if ActionForm().validate_on_submit():
+        attempt = _attempt(application, lambda: workflow.start_review(current_user, application))
+        if attempt.response is not None:
+            return attempt.response
+        if attempt.done:
+            flash(_l("The application is now in review."), "success")
+    return redirect(_detail(application))
+
+
+@bp.route("/calls/applications/<int:application_id>/request-info", methods=["GET", "POST"])
+@login_required
+def application_request_info(application_id: int):
+    application = get_application_or_404(application_id, check=permissions.can_request_info)
+    form = InfoRequestForm()
+    if form.validate_on_submit():
+        attempt = _attempt(application, lambda: workflow.request_more_info(
+            current_user, application, form.message.data, form.deadline.data), form)
+        if attempt.response is not None:
+            return attempt.response
+        application = attempt.application
+        if attempt.done:
+            flash(_l("The request has been sent to the applicant."), "success")
+            return redirect(_detail(application))
+    status = 400 if form.errors else 200
+    return render_template("applications/request_info.html", application=application,
+                           call=application.call, form=form), status
+
+
+@bp.route("/calls/applications/<int:application_id>/decide", methods=["GET", "POST"])
+@login_required
+def application_decide(application_id: int):
+    application = get_application_or_404(application_id, check=permissions.can_decide)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        attempt = _attempt(application, lambda: workflow.decide_application(
+            current_user, application, form.outcome.data == "approved", form.granted.data,
+            form.justification.data), form)
+        if attempt.response is not None:
+            return attempt.response
+        application = attempt.application
+        if attempt.done:
+            flash(_l("The decision has been recorded and the applicant notified."), "success")
+            return redirect(_detail(application))
+    status = 400 if form.errors else 200
+    return render_template("applications/decide.html", application=application, call=application.call,
+                           form=form, totals=sections.totals(application)), status
+
+
+@bp.get("/calls/applications/<int:application_id>/print")
+@login_required
+def application_print(application_id: int):
+    application = get_application_or_404(application_id)
+    context = page_context(application)
+    context["editable"] = False
+    return render_template("applications/print.html", **context)
+
+
+@bp.get("/calls/applications/<int:application_id>/revisions")
+@login_required
+def application_revisions(application_id: int):
+    application = get_application_or_404(application_id, check=permissions.can_view_revisions)
+    return render_template("applications/revisions.html", application=application, call=application.call,
+                           revisions=revisions.revisions_of(application))
+
+
+def _revision_arg(name: str) -> int | None:
+    raw = request.args.get(name, "")
+    if raw.isascii() and raw.isdigit() and len(raw) < 7:
+        return int(raw)
+    return None
+
+
+@bp.get("/calls/applications/<int:application_id>/compare")
+@login_required
+def application_compare(application_id: int):
+    """Differences between revisions rev_a and rev_b (default: the two latest)."""
+    application = get_application_or_404(application_id, check=permissions.can_view_revisions)
+    latest = application.revision_count
+    number_a = _revision_arg("rev_a") or max(1, latest - 1)
+    number_b = _revision_arg("rev_b") or latest
+    old = revisions.revision_by_number(application, number_a)
+    new = revisions.revision_by_number(application, number_b)
+    if old is None or new is None:
+        abort(404)
+    return render_template("applications/compare.html", application=application, call=application.call,
+                           old=old, new=new,
+                           diff=revisions.diff_revisions(old.content, new.content),
+                           revisions=revisions.revisions_of(application),
+                           field_labels=sections.FIELD_LABELS)

@@ -25,26 +25,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+# The states, their transitions and the editable/decided sets are declared in states.py; the
+# names stay importable from here.
+from app.applications.states import DECIDED_STATES, EDITABLE_STATES, ApplicationState
 from app.auth.models import User
 from app.calls.models import Call, _enum
 from app.core.db import UtcDateTime, utcnow
 from app.extensions import db
 from app.organisations.models import Organisation
-
-
-class ApplicationState(enum.StrEnum):
-    draft = "draft"
-    submitted = "submitted"
-    in_review = "in_review"
-    more_info_requested = "more_info_requested"
-    supplemented = "supplemented"
-    approved = "approved"
-    rejected = "rejected"
-
-
-# The applicant may change the content only in these states; everything else is locked.
-EDITABLE_STATES = frozenset({ApplicationState.draft, ApplicationState.more_info_requested})
-DECIDED_STATES = frozenset({ApplicationState.approved, ApplicationState.rejected})
 
 
 class PartnerState(enum.StrEnum):
@@ -115,6 +103,10 @@ class Application(db.Model):
     decision_justification: Mapped[str] = mapped_column(Text, default="")
     # Optimistic locking: a save that raced with a submit (or another save) fails, not wins.
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    # The version of each section's text ({"method": 3, ...}): an editor who saves a section
+    # from an older version gets a conflict with both texts, not a silent overwrite. The row's
+    # lock_version makes the database refuse the second of two saves from one version.
+    section_versions: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
 
     __mapper_args__ = {"version_id_col": lock_version}
 
@@ -302,3 +294,8 @@ class ApplicationRevision(db.Model):
 @event.listens_for(ApplicationRevision, "before_update")
 def _revisions_are_immutable(mapper, connection, target) -> None:
     raise ValueError("an application revision is immutable")
+
+
+def section_version(application: Application, key: str) -> int:
+    """The version of one section's text (0 before its first save)."""
+    return int((application.section_versions or {}).get(key, 0))

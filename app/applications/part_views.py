@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from app.applications import bp, permissions
 from app.applications import services as applications
 from app.applications.forms import PartnerForm, PracticeLinkForm
-from app.applications.loaders import commit_or_conflict, get_application_or_404
+from app.applications.loaders import get_application_or_404
 from app.applications.models import (
     Application,
     ApplicationAttachment,
@@ -20,9 +20,9 @@ from app.applications.models import (
     ApplicationPractice,
 )
 from app.applications.views import _detail_url, _fragment, _page
-from app.core.domain import DomainError
-from app.core.forms import ActionForm, show_domain_error
+from app.core.forms import ActionForm
 from app.core.htmx import is_htmx
+from app.core.unit_of_work import perform, refuse
 from app.extensions import db
 from app.practices.models import Practice
 
@@ -38,9 +38,11 @@ def _part_response(application: Application, part: str, message=None, status: in
         if status < 400:
             flash(message, "success")
             return redirect(_detail_url(application, f"section-{part}"))
+        if message and not any(f.errors for f in forms.values() if f is not None):
+            flash(message, "error")
         return _page(application, status=status, **forms)
     return _fragment(f"applications/_{part}_response.html", application, status=status,
-                     part_message=message, **forms)
+                     part_message=message, part_failed=status >= 400, **forms)
 
 
 @bp.post("/calls/applications/<int:application_id>/partners")
@@ -48,24 +50,23 @@ def _part_response(application: Application, part: str, message=None, status: in
 def application_partner_invite(application_id: int):
     application = get_application_or_404(application_id, check=permissions.can_edit_application)
     form = PartnerForm()
-    if form.validate_on_submit():
+    if not form.validate_on_submit():
+        outcome = refuse(_l("Check the partner's details."))
+    else:
         organisation = applications.organisation_by_business_id(form.business_id.data)
-        try:
-            if organisation is None:
-                raise DomainError(_l("No registered organisation has this Business ID."),
-                                  field="business_id")
-            applications.invite_partner(current_user, application, organisation,
-                                        form.role_description.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            application = get_application_or_404(application_id)
-            show_domain_error(form, error)
+        if organisation is None:
+            outcome = refuse(_l("No registered organisation has this Business ID."), form=form,
+                             field="business_id")
         else:
-            conflict = commit_or_conflict(_detail_url(application, "section-partners"))
-            return conflict or _part_response(application, "partners", _l(
+            outcome = perform(lambda: applications.invite_partner(
+                current_user, application, organisation, form.role_description.data or ""),
+                form=form)
+        if outcome.ok:
+            return _part_response(application, "partners", _l(
                 "%(org)s has been invited. It becomes a partner when its editors accept.",
                 org=organisation.name))
-    return _part_response(application, "partners", status=400, partner_form=form)
+    return _part_response(get_application_or_404(application_id), "partners",
+                          outcome.message, status=outcome.status, partner_form=form)
 
 
 def _partner_or_404(application: Application, partner_id: int) -> ApplicationPartner:
@@ -82,9 +83,11 @@ def application_partner_remove(application_id: int, partner_id: int):
     partner = _partner_or_404(application, partner_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    applications.remove_partner(current_user, partner)
-    conflict = commit_or_conflict(_detail_url(application, "section-partners"))
-    return conflict or _part_response(application, "partners", _l("The partner has been removed."))
+    outcome = perform(lambda: applications.remove_partner(current_user, partner))
+    if outcome.ok:
+        return _part_response(application, "partners", _l("The partner has been removed."))
+    return _part_response(get_application_or_404(application_id), "partners", outcome.message,
+                          status=outcome.status)
 
 
 def _respond(application_id: int, partner_id: int, accept: bool):
@@ -94,17 +97,9 @@ def _respond(application_id: int, partner_id: int, accept: bool):
         abort(403)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        applications.respond_to_partnership(current_user, partner, accept)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        conflict = commit_or_conflict(_detail_url(application))
-        if conflict is not None:
-            return conflict
-        flash(_l("You have accepted the invitation.") if accept
-              else _l("You have declined the invitation."), "success")
+    perform(lambda: applications.respond_to_partnership(current_user, partner, accept)).flash(
+        _l("You have accepted the invitation.") if accept
+        else _l("You have declined the invitation."))
     if accept:
         return redirect(_detail_url(application))
     return redirect(url_for("applications.applications_mine"))
@@ -127,20 +122,18 @@ def application_partner_decline(application_id: int, partner_id: int):
 def application_practice_link(application_id: int):
     application = get_application_or_404(application_id, check=permissions.can_edit_application)
     form = PracticeLinkForm()
-    if form.validate_on_submit():
+    if not form.validate_on_submit():
+        outcome = refuse(_l("Check the service model."))
+    else:
         match = _PRACTICE_NUMBER.search(form.practice.data.strip())
         practice = db.session.get(Practice, int(match.group(1))) if match else None
-        try:
-            applications.link_practice(current_user, application, practice)
-        except DomainError as error:
-            db.session.rollback()
-            application = get_application_or_404(application_id)
-            show_domain_error(form, error)
-        else:
-            conflict = commit_or_conflict(_detail_url(application, "section-service_models"))
-            return conflict or _part_response(application, "practices",
-                                              _l("The service model has been linked."))
-    return _part_response(application, "practices", status=400, practice_form=form)
+        outcome = perform(lambda: applications.link_practice(current_user, application, practice),
+                          form=form)
+        if outcome.ok:
+            return _part_response(application, "practices",
+                                  _l("The service model has been linked."))
+    return _part_response(get_application_or_404(application_id), "practices", outcome.message,
+                          status=outcome.status, practice_form=form)
 
 
 @bp.post("/calls/applications/<int:application_id>/practices/<int:link_id>/remove")
@@ -152,10 +145,11 @@ def application_practice_unlink(application_id: int, link_id: int):
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
-    applications.unlink_practice(current_user, link)
-    conflict = commit_or_conflict(_detail_url(application, "section-service_models"))
-    return conflict or _part_response(application, "practices",
-                                      _l("The service model has been removed."))
+    outcome = perform(lambda: applications.unlink_practice(current_user, link))
+    if outcome.ok:
+        return _part_response(application, "practices", _l("The service model has been removed."))
+    return _part_response(get_application_or_404(application_id), "practices", outcome.message,
+                          status=outcome.status)
 
 
 @bp.post("/calls/applications/<int:application_id>/attachments")
@@ -165,18 +159,11 @@ def application_attachment_add(application_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     upload = request.files.get("file")
-    try:
-        if upload is None:
-            raise DomainError(_l("No file was chosen."))
-        attachment = applications.add_attachment(current_user, application, upload)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(_detail_url(application, "section-attachments"))
-    conflict = commit_or_conflict(_detail_url(application, "section-attachments"))
-    if conflict is not None:
-        return conflict
-    flash(_l("%(name)s has been attached.", name=attachment.filename), "success")
+    if upload is None:
+        outcome = refuse(_l("No file was chosen."))
+    else:
+        outcome = perform(lambda: applications.add_attachment(current_user, application, upload))
+    outcome.flash(outcome.ok and _l("%(name)s has been attached.", name=outcome.value.filename))
     return redirect(_detail_url(application, "section-attachments"))
 
 
@@ -211,12 +198,9 @@ def application_attachment_delete(application_id: int, attachment_id: int):
     attachment = _attachment_or_404(application, attachment_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    stored = applications.delete_attachment(current_user, attachment)
     keep_file = application.revision_count > 0  # an earlier revision still refers to it
-    conflict = commit_or_conflict(_detail_url(application, "section-attachments"))
-    if conflict is not None:
-        return conflict
-    if not keep_file:
-        delete_upload(stored)
-    flash(_l("The attachment has been removed."), "success")
+    outcome = perform(lambda: applications.delete_attachment(current_user, attachment))
+    if outcome.ok and not keep_file:
+        delete_upload(outcome.value)  # only after the commit: a rollback keeps the file
+    outcome.flash(_l("The attachment has been removed."))
     return redirect(_detail_url(application, "section-attachments"))

@@ -1,18 +1,21 @@
 """Who may do what with applications: state-aware predicates for views, templates, services
-and tests. The services enforce the same rules again (and the clock) when the change is made."""
+and tests. Which action is allowed in which state, and for which role, is read from the table in
+states.py; this module says what each role means (ACTORS) and what the clock's conditions mean
+(GUARDS). The services check their actor with the same functions when the change is made."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from app.applications import states
 from app.applications.models import (
     Application,
     ApplicationAttachment,
     ApplicationPartner,
-    ApplicationState,
     PartnerState,
 )
 from app.calls.permissions import is_call_manager_of
+from app.core import clock
 from app.organisations.models import Role
 from app.organisations.permissions import has_role, membership_of
 
@@ -20,25 +23,17 @@ from app.organisations.permissions import has_role, membership_of
 def _signed_in(user) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False))
 
-SUBMITTED_STATES = frozenset({
-    ApplicationState.submitted, ApplicationState.in_review, ApplicationState.supplemented,
-})
-WITHDRAWABLE_STATES = frozenset({
-    ApplicationState.submitted, ApplicationState.in_review,
-    ApplicationState.more_info_requested, ApplicationState.supplemented,
-})
 
-
-# --- applications ----------------------------------------------------------------------------
+# --- the roles of the states table ----------------------------------------------------------
 
 
 def _in_lead(user, application: Application, role: Role = Role.member) -> bool:
     return has_role(user, application.organisation, role)
 
 
-def _partner_memberships(user, application: Application, states) -> bool:
+def _partner_memberships(user, application: Application, partner_states) -> bool:
     return any(
-        p.state in states and membership_of(user, p.organisation) is not None
+        p.state in partner_states and membership_of(user, p.organisation) is not None
         for p in application.partners
     )
 
@@ -54,88 +49,159 @@ def _manages(user, application: Application) -> bool:
     return is_call_manager_of(user, application.call.organisation)
 
 
+def _lead_member(user, application, partner) -> bool:
+    return _in_lead(user, application)
+
+
+def _lead_editor(user, application, partner) -> bool:
+    return _in_lead(user, application, Role.editor)
+
+
+def _partner_member(user, application, partner) -> bool:
+    return _partner_memberships(user, application, (PartnerState.invited, PartnerState.accepted))
+
+
+def _accepted_partner_member(user, application, partner) -> bool:
+    return _partner_memberships(user, application, (PartnerState.accepted,))
+
+
+def _invited_partner_editor(user, application, partner) -> bool:
+    return (
+        partner is not None and partner.state == PartnerState.invited
+        and has_role(user, partner.organisation, Role.editor)
+    )
+
+
+def _call_manager(user, application, partner) -> bool:
+    return _manages(user, application)
+
+
+def _call_manager_not_conflicted(user, application, partner) -> bool:
+    return _manages(user, application) and not is_conflicted(user, application)
+
+
+# role name of the states table -> (user, application, partner or None) -> bool
+ACTORS = {
+    states.LEAD_MEMBER: _lead_member,
+    states.LEAD_EDITOR: _lead_editor,
+    states.PARTNER_MEMBER: _partner_member,
+    states.ACCEPTED_PARTNER_MEMBER: _accepted_partner_member,
+    states.INVITED_PARTNER_EDITOR: _invited_partner_editor,
+    states.CALL_MANAGER: _call_manager,
+    states.CALL_MANAGER_NOT_CONFLICTED: _call_manager_not_conflicted,
+}
+
+
+def may(role: str, user, application: Application,
+        partner: ApplicationPartner | None = None) -> bool:
+    """Whether `user` has `role` (a `who` of the states table) for `application`."""
+    return _signed_in(user) and ACTORS[role](user, application, partner)
+
+
+def can(action: str, user, application: Application,
+        partner: ApplicationPartner | None = None) -> bool:
+    """The table allows `action` in the application's state and `user` has a role that may
+    take it (the clock's guard is not checked here: see guard_blocker)."""
+    return any(may(role, user, application, partner)
+               for role in states.who(action, application.state))
+
+
+# --- the clock's conditions of the states table ----------------------------------------------
+
+
+def _call_open(application: Application, now: datetime | None) -> bool:
+    return application.call.is_open(now)
+
+
+def _before_info_deadline(application: Application, now: datetime | None) -> bool:
+    deadline = application.info_deadline
+    return deadline is None or clock.resolve(now) < deadline
+
+
+# guard name of the states table -> (the blocker it reports, the check)
+GUARDS = {
+    states.CALL_OPEN: ("closed", _call_open),
+    states.BEFORE_INFO_DEADLINE: ("info_deadline", _before_info_deadline),
+}
+
+
+def guard_blocker(action: str, application: Application, now: datetime | None = None) -> str | None:
+    """Why the clock forbids `action` now ("closed", "info_deadline"), or None."""
+    name = states.guard(action, application.state)
+    if name is None:
+        return None
+    blocker, holds = GUARDS[name]
+    return None if holds(application, now) else blocker
+
+
+SEND_ACTIONS = ("submit", "supplement")
+
+
+def send_action(application: Application) -> str | None:
+    """The action by which the applicant sends the content in this state ("submit" a draft,
+    "supplement" when information was requested), or None when the content is locked."""
+    return next((a for a in SEND_ACTIONS if states.allowed(a, application.state)), None)
+
+
+def submit_blocker(application: Application, now: datetime | None = None) -> str | None:
+    """Why the clock forbids sending the content now ("closed", "info_deadline"), or None."""
+    action = send_action(application)
+    return None if action is None else guard_blocker(action, application, now)
+
+
+# --- the predicates --------------------------------------------------------------------------
+
+
 def can_view_application(user, application: Application) -> bool:
     """The lead's members, invited and accepted partners' members, and (once submitted) the
     call managers of the call's ELY-centre. Everyone else gets a 404."""
-    if not _signed_in(user):
-        return False
-    if _in_lead(user, application):
-        return True
-    if _partner_memberships(user, application, (PartnerState.invited, PartnerState.accepted)):
-        return True
-    return application.state != ApplicationState.draft and _manages(user, application)
+    return can("view", user, application)
 
 
 def can_edit_application(user, application: Application) -> bool:
     """Editors and owners of the lead, while the content is not locked."""
-    return application.is_editable and _in_lead(user, application, Role.editor)
-
-
-def submit_blocker(application: Application, now: datetime | None = None) -> str | None:
-    """Why the clock forbids submitting now ("closed", "info_deadline"), or None."""
-    if application.state == ApplicationState.draft and not application.call.is_open(now):
-        return "closed"
-    if application.state == ApplicationState.more_info_requested:
-        from app.core import clock
-
-        deadline = application.info_deadline
-        if deadline is not None and clock.resolve(now) >= deadline:
-            return "info_deadline"
-    return None
+    return can("edit", user, application)
 
 
 def can_submit_application(user, application: Application, now: datetime | None = None) -> bool:
     """Submit a draft while the call is open, or send a supplement before its deadline."""
+    action = send_action(application)
     return (
-        can_edit_application(user, application)
+        action is not None
+        and can(action, user, application)
         and application.organisation.is_verified
-        and submit_blocker(application, now) is None
+        and guard_blocker(action, application, now) is None
     )
 
 
 def can_withdraw_application(user, application: Application) -> bool:
-    return application.state in WITHDRAWABLE_STATES and _in_lead(user, application, Role.editor)
+    """The lead's editors take back a submitted application that is not decided."""
+    return can("withdraw", user, application)
 
 
 def can_start_review(user, application: Application) -> bool:
-    return (
-        application.state in (ApplicationState.submitted, ApplicationState.supplemented)
-        and _manages(user, application) and not is_conflicted(user, application)
-    )
+    """A call manager who is not conflicted, on a submitted or supplemented application."""
+    return can("start_review", user, application)
 
 
 def can_request_info(user, application: Application) -> bool:
-    return (
-        application.state in SUBMITTED_STATES
-        and _manages(user, application) and not is_conflicted(user, application)
-    )
+    """A call manager who is not conflicted, before the decision."""
+    return can("request_info", user, application)
 
 
 def can_decide(user, application: Application) -> bool:
-    return (
-        application.state == ApplicationState.in_review
-        and _manages(user, application) and not is_conflicted(user, application)
-    )
+    """A call manager who is not conflicted, on an application in review."""
+    return can("decide", user, application)
 
 
 def can_view_revisions(user, application: Application) -> bool:
     """The applicant side and the call managers (partners who were only invited do not)."""
-    if not can_view_application(user, application):
-        return False
-    return (
-        _in_lead(user, application)
-        or _partner_memberships(user, application, (PartnerState.accepted,))
-        or _manages(user, application)
-    )
+    return can_view_application(user, application) and can("view_revisions", user, application)
 
 
 def can_respond_to_partnership(user, partner: ApplicationPartner) -> bool:
     """Editors of an invited organisation accept or decline while the content is editable."""
-    return (
-        partner.state == PartnerState.invited
-        and partner.application.is_editable
-        and has_role(user, partner.organisation, Role.editor)
-    )
+    return can("respond_to_partnership", user, partner.application, partner)
 
 
 def can_download_attachment(user, attachment: ApplicationAttachment) -> bool:

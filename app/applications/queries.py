@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import Select, case, exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.applications import states
 from app.applications.models import Application, ApplicationPartner, ApplicationState, PartnerState
 from app.calls.models import Call
 from app.organisations.models import Organisation
@@ -14,8 +15,8 @@ S = ApplicationState
 # The order in which an applicant wants to see their applications: what needs them first.
 STATE_ORDER = (S.more_info_requested, S.draft, S.submitted, S.supplemented, S.in_review,
                S.approved, S.rejected)
-MANAGER_STATES = (S.submitted, S.in_review, S.more_info_requested, S.supplemented, S.approved,
-                  S.rejected)
+# What the call managers see (never drafts), from the states table.
+MANAGER_STATES = states.MANAGER_STATES
 
 
 def _state_rank():

@@ -20,6 +20,7 @@ from app.applications.models import (
     PartnerState,
     StaffCostKind,
     StaffLine,
+    section_version,
 )
 from app.applications.sections import BY_KEY, INDICATORS, PLAN_INPUTS
 from app.auth.models import User
@@ -90,9 +91,24 @@ def start_application(user: User, call: Call, organisation: Organisation, projec
     return application
 
 
+class SectionConflict(DomainError):
+    """Someone saved the section since the writer loaded it: `theirs` holds the saved values
+    and `theirs_version` the version to save on top of them ("keep mine")."""
+
+    def __init__(self, application: Application, key: str):
+        super().__init__(_l("Someone else saved this part while you were editing it. Compare the "
+                            "texts below: your text is still in the form."), code="conflict")
+        self.key = key
+        self.theirs = {name: getattr(application, name) for name in BY_KEY[key].fields}
+        self.theirs_version = section_version(application, key)
+
+
 def save_section(user: User, application: Application, key: str, data: dict,
-                 now: datetime | None = None) -> bool:
-    """Save one section of the form. True when anything changed."""
+                 now: datetime | None = None, seen_version: int | None = None) -> int:
+    """Save one section of the form; returns the section's version this save wrote (the same
+    version when nothing changed). A save from an older version than the stored one raises
+    SectionConflict unless it would change nothing; the row's version_id_col makes the
+    database refuse the second of two concurrent saves (StaleDataError at the flush)."""
     require_writer(user, application)
     section = BY_KEY.get(key)
     if section is None:
@@ -110,11 +126,17 @@ def save_section(user: User, application: Application, key: str, data: dict,
         if start and end and end <= start:
             raise DomainError(_l("The project must end after it starts."), field="end_date")
     changed = [name for name, value in values.items() if getattr(application, name) != value]
+    current = section_version(application, key)
+    if not changed:
+        return current
+    if seen_version is not None and seen_version != current:
+        raise SectionConflict(application, key)
     for name in changed:
         setattr(application, name, values[name])
-    if changed:
-        _touch(user, application, now)
-    return bool(changed)
+    application.section_versions = {**(application.section_versions or {}), key: current + 1}
+    _touch(user, application, now)
+    db.session.flush()  # the UPDATE carries the row's lock_version: a concurrent save fails here
+    return current + 1
 
 
 def _clean_value(name: str, value):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import format_time
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
@@ -25,14 +26,19 @@ from app.applications.forms import (
     StaffLineForm,
     StartApplicationForm,
 )
-from app.applications.loaders import commit_or_conflict, get_application_or_404
-from app.applications.models import PLAN_FIELDS, Application, StaffLine
+from app.applications.loaders import get_application_or_404
+from app.applications.models import PLAN_FIELDS, Application, StaffLine, section_version
+from app.applications.services import SectionConflict
 from app.calls import permissions as call_permissions
 from app.calls.loaders import get_call_or_404
 from app.calls.views import template_helpers
+from app.core.db import utcnow
 from app.core.domain import DomainError
+from app.core.errors import htmx_error
+from app.core.fields import parse_int
 from app.core.forms import ActionForm, show_domain_error
 from app.core.htmx import is_htmx
+from app.core.unit_of_work import perform, refuse
 from app.extensions import db
 
 
@@ -63,7 +69,8 @@ def line_form(line: StaffLine | None = None, formdata=False) -> StaffLineForm:
 
 
 def page_context(application: Application, forms: dict | None = None, line_forms=None,
-                 new_line_form=None, partner_form=None, practice_form=None) -> dict:
+                 new_line_form=None, partner_form=None, practice_form=None,
+                 conflicts: dict | None = None) -> dict:
     """Everything the application page and its fragments need."""
     forms = forms or {}
     editable = permissions.can_edit_application(current_user, application)
@@ -87,6 +94,8 @@ def page_context(application: Application, forms: dict | None = None, line_forms
         "problems": sections.checklist(application) if application.is_editable else [],
         "blocker": permissions.submit_blocker(application),
         "field_labels": sections.FIELD_LABELS,
+        "conflicts": conflicts or {},
+        "section_version": lambda key: section_version(application, key),
     }
 
 
@@ -100,7 +109,7 @@ def _page(application: Application, status: int = 200, **overrides):
 def _fragment(template: str, application: Application, status: int = 200, **context):
     ctx = page_context(application, **{k: v for k, v in context.items()
                                       if k in ("forms", "line_forms", "new_line_form",
-                                               "partner_form", "practice_form")})
+                                               "partner_form", "practice_form", "conflicts")})
     ctx.update({k: v for k, v in context.items() if k not in ctx})
     response = make_response(render_template(template, **ctx), status)
     response.vary.add("HX-Request")
@@ -116,9 +125,7 @@ def _edit_conflict(_error):
                  "saved: check the application and try again.")
     application_id = (request.view_args or {}).get("application_id")
     if is_htmx() or application_id is None:
-        response = make_response(str(message), 409)
-        response.headers["HX-Reswap"] = "none"
-        return response
+        return htmx_error(409, message)
     flash(message, "error")
     return redirect(url_for("applications.application_detail", application_id=application_id))
 
@@ -134,20 +141,18 @@ def application_new(call_id: int):
     if not organisations:
         abort(403)
     form = StartApplicationForm(organisations=organisations)
+    status = 200
     if form.validate_on_submit():
         organisation = next(o for o in organisations if str(o.id) == form.organisation_id.data)
-        try:
-            application = applications.start_application(current_user, call, organisation,
-                                                         form.project_name.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        outcome = perform(lambda: applications.start_application(
+            current_user, call, organisation, form.project_name.data), form=form)
+        if outcome.ok:
             flash(_l("The application has been started. Each part is saved on its own; you "
                      "can come back to it any time before the call closes."), "success")
-            return redirect(_detail_url(application))
-    status = 400 if form.errors else 200
+            return redirect(_detail_url(outcome.value))
+        status = outcome.status
+    elif form.errors:
+        status = 422
     return render_template("applications/apply.html", call=call, form=form), status
 
 
@@ -161,37 +166,100 @@ def application_detail(application_id: int):
 # --- sections --------------------------------------------------------------------------------
 
 
+def _section_form(section: str):
+    form_class = SECTION_FORMS.get(section)
+    if form_class is None:
+        abort(404)
+    return form_class()
+
+
+def _save_section(application: Application, section: str, form):
+    """Validate and save one section in one unit of work; the version comes from the form
+    (or, after a conflict, the version the writer chose to save on top of)."""
+    if not form.validate_on_submit():
+        return refuse(_l("Check the fields of this part."))
+    seen = parse_int(request.form.get("keep_mine_version")) or parse_int(
+        request.form.get("section_version"))
+    data = {name: form[name].data for name in sections.BY_KEY[section].fields}
+    return perform(lambda: applications.save_section(current_user, application, section, data,
+                                                     seen_version=seen), form=form,
+                   conflict_message=SectionConflictMessage)
+
+
+SectionConflictMessage = _l("Someone else saved this part at the same moment. Your text was not "
+                            "saved: compare it with theirs below and save again.")
+
+
+def _conflict_view(application_id: int, section: str, form, outcome) -> dict | None:
+    """Both texts of every field that differs, after a conflict (from the service or caught by
+    the database), and the version that "keep mine" saves on top of."""
+    if outcome.ok or outcome.status != 409 and not isinstance(outcome.error, SectionConflict):
+        return None
+    fresh = get_application_or_404(application_id)
+    theirs = {name: getattr(fresh, name) for name in sections.BY_KEY[section].fields}
+    rows = [{"name": name, "label": sections.FIELD_LABELS.get(name, name),
+             "theirs": "" if theirs[name] is None else str(theirs[name]),
+             "mine": "" if form[name].data is None else str(form[name].data)}
+            for name in sections.BY_KEY[section].fields
+            if theirs[name] != form[name].data]
+    return {"rows": rows, "version": section_version(fresh, section),
+            "message": outcome.message}
+
+
 @bp.post("/calls/applications/<int:application_id>/sections/<section>")
 @login_required
 def application_section_save(application_id: int, section: str):
     application = get_application_or_404(application_id, check=permissions.can_edit_application)
-    form_class = SECTION_FORMS.get(section)
-    if form_class is None:
-        abort(404)
-    form = form_class()
-    saved = False
-    if form.validate_on_submit():
-        data = {name: form[name].data for name in sections.BY_KEY[section].fields}
-        try:
-            applications.save_section(current_user, application, section, data)
-        except DomainError as error:
-            db.session.rollback()
-            application = get_application_or_404(application_id)
-            show_domain_error(form, error)
-        else:
-            conflict = commit_or_conflict(_detail_url(application, f"section-{section}"))
-            if conflict is not None:
-                return conflict
-            saved = True
-            form = None
-    if not is_htmx():
-        if saved:
-            flash(_l("Saved: %(section)s.", section=sections.BY_KEY[section].label), "success")
+    form = _section_form(section)
+    outcome = _save_section(application, section, form)
+    label = sections.BY_KEY[section].label
+    if outcome.ok:
+        if not is_htmx():
+            flash(_l("Saved: %(section)s.", section=label), "success")
             return redirect(_detail_url(application, f"section-{section}"))
-        return _page(application, status=400, forms={section: form})
-    return _fragment("applications/_section_response.html", application, status=200 if saved else 400,
-                     forms={section: form} if form is not None else None,
-                     section=sections.BY_KEY[section], saved=saved)
+        return _fragment("applications/_section_response.html", application,
+                         section=sections.BY_KEY[section], saved=True)
+    conflict = _conflict_view(application_id, section, form, outcome)
+    status = 409 if conflict else outcome.status
+    application = get_application_or_404(application_id)
+    if not is_htmx():
+        return _page(application, status=status, forms={section: form},
+                     conflicts={section: conflict} if conflict else None)
+    return _fragment("applications/_section_response.html", application, status=status,
+                     forms={section: form}, section=sections.BY_KEY[section], saved=False,
+                     conflicts={section: conflict} if conflict else None)
+
+
+@bp.post("/calls/applications/<int:application_id>/sections/<section>/autosave")
+@login_required
+def application_section_autosave(application_id: int, section: str):
+    """htmx saves a section a few seconds after typing stops: the answer is the section's
+    status line and, out of band, the version this save wrote, or the conflict panel (the form
+    and the text being typed are never replaced)."""
+    application = get_application_or_404(application_id, check=permissions.can_edit_application)
+    form = _section_form(section)
+    outcome = _save_section(application, section, form)
+    if not is_htmx():
+        outcome.flash(_l("Saved: %(section)s.", section=sections.BY_KEY[section].label))
+        return redirect(_detail_url(application, f"section-{section}"))
+    conflict = _conflict_view(application_id, section, form, outcome)
+    if conflict:
+        response = make_response(render_template(
+            "applications/_section_conflict.html", section=sections.BY_KEY[section],
+            application=application, conflict=conflict, autosaved=True), 409)
+        response.headers["HX-Retarget"] = f"#conflict-{section}"
+        response.headers["HX-Reswap"] = "innerHTML"
+        return response
+    error = None
+    if not outcome.ok:
+        error = next((e for errors in form.errors.values() for e in errors if e),
+                     outcome.message)
+    response = make_response(render_template(
+        "applications/_autosave_status.html", section=sections.BY_KEY[section],
+        saved_at=format_time(utcnow(), "short") if outcome.ok else None, error=error,
+        version=outcome.value if outcome.ok else None), 200 if outcome.ok else outcome.status)
+    response.vary.add("HX-Request")
+    return response
 
 
 # --- budget ----------------------------------------------------------------------------------
@@ -202,9 +270,11 @@ def _budget_response(application: Application, message=None, status: int = 200, 
         if status < 400:
             flash(message or _l("The budget has been saved."), "success")
             return redirect(_detail_url(application, "section-budget"))
+        if message:
+            flash(message, "error")
         return _page(application, status=status, **forms)
     return _fragment("applications/_budget_response.html", application, status=status,
-                     budget_message=message, **forms)
+                     budget_message=message, budget_failed=status >= 400, **forms)
 
 
 @bp.post("/calls/applications/<int:application_id>/budget/totals")
@@ -253,23 +323,29 @@ def _line_or_404(application: Application, line_id: int) -> StaffLine:
 def application_line_add(application_id: int):
     application = get_application_or_404(application_id, check=permissions.can_edit_application)
     form = line_form(None, formdata=True)
-    if form.validate_on_submit():
-        try:
-            applications.add_line(current_user, application, form.values())
-        except DomainError as error:
-            db.session.rollback()
-            application = get_application_or_404(application_id)
-            show_domain_error(form, _line_error(error))
-        else:
-            conflict = commit_or_conflict(_detail_url(application, "section-budget"))
-            return conflict or _budget_response(application, _l("The staff line has been added."))
-    return _budget_response(application, status=400, new_line_form=form)
+    outcome = _line_outcome(form, lambda: applications.add_line(current_user, application,
+                                                                form.values()))
+    if outcome.ok:
+        return _budget_response(application, _l("The staff line has been added."))
+    return _budget_response(get_application_or_404(application_id), outcome.message,
+                            status=outcome.status, new_line_form=form)
 
 
-def _line_error(error: DomainError) -> DomainError:
-    names = {"months_centi": "months", "fte_centi": "fte", "monthly_salary_cents":
-             "monthly_salary", "hours_centi": "hours", "annual_salary_cents": "annual_salary"}
-    return DomainError(error.message, field=names.get(error.field, error.field), code=error.code)
+_LINE_FIELDS = {"months_centi": "months", "fte_centi": "fte", "monthly_salary_cents":
+                "monthly_salary", "hours_centi": "hours", "annual_salary_cents": "annual_salary"}
+
+
+def _line_outcome(form, action):
+    """Validate a staff line form and run `action` in one unit of work; a refusal is shown on
+    the line's own field (the service names its columns, the form its inputs)."""
+    if not form.validate_on_submit():
+        return refuse(_l("Check the fields of the staff line."))
+    outcome = perform(action)
+    if outcome.error is not None and not outcome.ok:
+        error = outcome.error
+        show_domain_error(form, DomainError(error.message, code=error.code,
+                                            field=_LINE_FIELDS.get(error.field, error.field)))
+    return outcome
 
 
 @bp.post("/calls/applications/<int:application_id>/budget/lines/<int:line_id>")
@@ -278,17 +354,12 @@ def application_line_save(application_id: int, line_id: int):
     application = get_application_or_404(application_id, check=permissions.can_edit_application)
     line = _line_or_404(application, line_id)
     form = line_form(line, formdata=True)
-    if form.validate_on_submit():
-        try:
-            applications.update_line(current_user, line, form.values())
-        except DomainError as error:
-            db.session.rollback()
-            application = get_application_or_404(application_id)
-            show_domain_error(form, _line_error(error))
-        else:
-            conflict = commit_or_conflict(_detail_url(application, "section-budget"))
-            return conflict or _budget_response(application, _l("The staff line has been saved."))
-    return _budget_response(application, status=400, line_forms={line_id: form})
+    outcome = _line_outcome(form, lambda: applications.update_line(current_user, line,
+                                                                   form.values()))
+    if outcome.ok:
+        return _budget_response(application, _l("The staff line has been saved."))
+    return _budget_response(get_application_or_404(application_id), outcome.message,
+                            status=outcome.status, line_forms={line_id: form})
 
 
 @bp.post("/calls/applications/<int:application_id>/budget/lines/<int:line_id>/delete")
@@ -298,6 +369,8 @@ def application_line_delete(application_id: int, line_id: int):
     line = _line_or_404(application, line_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    applications.delete_line(current_user, line)
-    conflict = commit_or_conflict(_detail_url(application, "section-budget"))
-    return conflict or _budget_response(application, _l("The staff line has been removed."))
+    outcome = perform(lambda: applications.delete_line(current_user, line))
+    if outcome.ok:
+        return _budget_response(application, _l("The staff line has been removed."))
+    return _budget_response(get_application_or_404(application_id), outcome.message,
+                            status=outcome.status)

@@ -1,8 +1,6 @@
-"""The application workflow: one function per transition, each checking the state and the actor.
-
-    draft ──submit (call open, valid)──▶ submitted ──▶ in_review ──▶ approved | rejected
-      ▲                                   │   ▲            │
-      └──── withdraw (before decision) ◀──┘   └─ supplemented ◀── more_info_requested
+"""The application workflow: one function per transition. Each reads the table in states.py
+for the states it may start from, the role that may take it, the clock's condition and the state
+it leads to, and checks its actor with the predicate that the views use (permissions.can).
 
 Withdrawing returns the application to `draft` (as DOMAIN.md's diagram draws it): it leaves the
 ELY-centre's lists, its content is unlocked, and it can be submitted again only while the call
@@ -17,53 +15,64 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.applications import permissions
+from app.applications import permissions, states
 from app.applications.models import (
     Application,
     ApplicationPartner,
     ApplicationRevision,
-    ApplicationState,
 )
 from app.applications.revisions import snapshot
 from app.applications.sections import checklist
 from app.auth.models import User
-from app.calls import permissions as call_permissions
-from app.core import audit, clock
+from app.core import audit, clock, domain
 from app.core.domain import DomainError
 from app.core.email import send_mail
 from app.extensions import db
 from app.organisations.models import Membership, Role
-from app.organisations.permissions import has_role
-
-S = ApplicationState
 
 
 class WrongState(DomainError):
+    """The states table does not allow the step from the application's state."""
+
     def __init__(self, message):
         super().__init__(message, code="state")
 
 
-class NotAllowed(DomainError):
+class NotAllowed(domain.NotAllowed):
+    """The actor may not take the step (a unit of work answers 403)."""
+
     def __init__(self, message=None):
-        super().__init__(message or _l("You cannot do this."), code="actor")
+        super().__init__(message or _l("You cannot do this."))
+        self.code = "actor"
 
 
-def _require_state(application: Application, allowed, message) -> None:
-    if application.state not in allowed:
-        raise WrongState(message)
+_REFUSALS = {
+    states.LEAD_EDITOR: _l("Only the lead organisation's editors and owners can do this."),
+    states.CALL_MANAGER_NOT_CONFLICTED: _l("Only the call managers of the ELY-centre can do "
+                                           "this."),
+}
+_CONFLICTED = _l("You are a member of an applicant organisation, so you cannot act on this "
+                 "application.")
 
 
-def _require_lead_editor(user: User, application: Application) -> None:
-    if not has_role(user, application.organisation, Role.editor):
-        raise NotAllowed(_l("Only the lead organisation's editors and owners can do this."))
+def _require(action: str, user: User, application: Application, wrong_state) -> None:
+    """The states table allows `action` in the application's state (else WrongState with the
+    message `wrong_state`) and the user may take it: the predicate that views use."""
+    roles = states.who(action, application.state)
+    if not roles:
+        raise WrongState(wrong_state)
+    if not permissions.can(action, user, application):
+        if (states.CALL_MANAGER_NOT_CONFLICTED in roles
+                and permissions.may(states.CALL_MANAGER, user, application)):
+            raise NotAllowed(_CONFLICTED)
+        raise NotAllowed(_REFUSALS.get(roles[0]))
 
 
-def _require_manager(user: User, application: Application) -> None:
-    if not call_permissions.is_call_manager_of(user, application.call.organisation):
-        raise NotAllowed(_l("Only the call managers of the ELY-centre can do this."))
-    if permissions.is_conflicted(user, application):
-        raise NotAllowed(_l("You are a member of an applicant organisation, so you cannot act "
-                            "on this application."))
+def _require_clock(action: str, application: Application, now: datetime, messages) -> None:
+    """The clock's condition on `action` in the states table holds `now`."""
+    blocker = permissions.guard_blocker(action, application, now)
+    if blocker is not None:
+        raise WrongState(messages[blocker])
 
 
 def _require_ready(application: Application, now: datetime) -> None:
@@ -89,13 +98,12 @@ def submit_application(user: User, application: Application,
     """draft -> submitted, only while the call is open and the checklist is empty. Locks the
     content and stores a revision."""
     now = clock.resolve(now)
-    _require_state(application, {S.draft}, _l("Only a draft can be submitted."))
-    _require_lead_editor(user, application)
-    if not application.call.is_open(now):
-        raise WrongState(_l("The call is not open: the application can no longer be submitted."))
+    _require("submit", user, application, _l("Only a draft can be submitted."))
+    _require_clock("submit", application, now, {
+        "closed": _l("The call is not open: the application can no longer be submitted.")})
     _require_ready(application, now)
     revision = _new_revision(user, application, "submission", now)
-    application.state = S.submitted
+    application.state = states.next_state("submit", application.state)
     application.submitted_at = now
     application.first_submitted_at = application.first_submitted_at or now
     application.withdrawn_at = None
@@ -112,14 +120,13 @@ def supplement_application(user: User, application: Application,
     """more_info_requested -> supplemented, before the call manager's deadline. A new
     revision; the call itself may have closed meanwhile."""
     now = clock.resolve(now)
-    _require_state(application, {S.more_info_requested},
-                   _l("Additional information can be sent only when it has been requested."))
-    _require_lead_editor(user, application)
-    if application.info_deadline is not None and now >= application.info_deadline:
-        raise WrongState(_l("The deadline for the additional information has passed."))
+    _require("supplement", user, application,
+             _l("Additional information can be sent only when it has been requested."))
+    _require_clock("supplement", application, now, {
+        "info_deadline": _l("The deadline for the additional information has passed.")})
     _require_ready(application, now)
     revision = _new_revision(user, application, "supplement", now)
-    application.state = S.supplemented
+    application.state = states.next_state("supplement", application.state)
     application.submitted_at = now
     application.updated_at = now
     db.session.flush()
@@ -130,14 +137,22 @@ def supplement_application(user: User, application: Application,
     return revision
 
 
+def send_application(user: User, application: Application,
+                     now: datetime | None = None) -> ApplicationRevision:
+    """The applicant's one "send" button: submit a draft, or supplement when information was
+    requested (permissions.send_action says which)."""
+    if permissions.send_action(application) == "supplement":
+        return supplement_application(user, application, now)
+    return submit_application(user, application, now)
+
+
 def withdraw_application(user: User, application: Application, now: datetime | None = None) -> None:
     """Back to draft before a decision; the revisions stay."""
     now = clock.resolve(now)
-    _require_state(application, permissions.WITHDRAWABLE_STATES,
-                   _l("Only a submitted application that has not been decided can be withdrawn."))
-    _require_lead_editor(user, application)
+    _require("withdraw", user, application,
+             _l("Only a submitted application that has not been decided can be withdrawn."))
     previous = application.state
-    application.state = S.draft
+    application.state = states.next_state("withdraw", previous)
     application.withdrawn_at = now
     application.info_request = ""
     application.info_deadline = None
@@ -151,10 +166,9 @@ def withdraw_application(user: User, application: Application, now: datetime | N
 def start_review(user: User, application: Application, now: datetime | None = None) -> None:
     """submitted or supplemented -> in_review, by a call manager."""
     now = clock.resolve(now)
-    _require_state(application, {S.submitted, S.supplemented},
-                   _l("Only a submitted or supplemented application can be taken into review."))
-    _require_manager(user, application)
-    application.state = S.in_review
+    _require("start_review", user, application,
+             _l("Only a submitted or supplemented application can be taken into review."))
+    application.state = states.next_state("start_review", application.state)
     application.updated_at = now
     db.session.flush()
     audit.record("application.review_started", actor=user, obj=application,
@@ -166,9 +180,8 @@ def request_more_info(user: User, application: Application, message: str, deadli
     """submitted, in_review or supplemented -> more_info_requested, with a message and a
     deadline; the applicant can edit again."""
     now = clock.resolve(now)
-    _require_state(application, permissions.SUBMITTED_STATES,
-                   _l("More information can be requested only on a submitted application."))
-    _require_manager(user, application)
+    _require("request_info", user, application,
+             _l("More information can be requested only on a submitted application."))
     message = (message or "").replace("\r\n", "\n").strip()
     if not message:
         raise DomainError(_l("Say what information is needed."), field="message")
@@ -176,7 +189,7 @@ def request_more_info(user: User, application: Application, message: str, deadli
         raise DomainError(_l("The text is too long."), field="message")
     if deadline is None or deadline <= now:
         raise DomainError(_l("The deadline must be in the future."), field="deadline")
-    application.state = S.more_info_requested
+    application.state = states.next_state("request_info", application.state)
     application.info_request = message
     application.info_deadline = deadline
     application.info_requested_at = now
@@ -192,8 +205,7 @@ def decide_application(user: User, application: Application, approve: bool,
                        now: datetime | None = None) -> None:
     """in_review -> approved or rejected, with the granted amount and the justification."""
     now = clock.resolve(now)
-    _require_state(application, {S.in_review}, _l("Only an application in review is decided."))
-    _require_manager(user, application)
+    _require("decide", user, application, _l("Only an application in review is decided."))
     justification = (justification or "").replace("\r\n", "\n").strip()
     if not justification:
         raise DomainError(_l("Write the justification of the decision."), field="justification")
@@ -204,7 +216,8 @@ def decide_application(user: User, application: Application, approve: bool,
         if granted_cents > requested:
             raise DomainError(_l("The granted amount cannot exceed the support applied for."),
                               field="granted")
-    application.state = S.approved if approve else S.rejected
+    application.state = states.next_state("decide", application.state,
+                                          outcome="approved" if approve else "rejected")
     application.granted_cents = granted_cents if approve else None
     application.decision_justification = justification[:10_000]
     application.decided_at = now

@@ -3,51 +3,22 @@ manager's review, information request and decision, revisions and their comparis
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.applications import bp, permissions, revisions, sections, workflow
 from app.applications.forms import DecisionForm, InfoRequestForm
-from app.applications.loaders import commit_or_conflict, get_application_or_404
+from app.applications.loaders import get_application_or_404
 from app.applications.models import Application, ApplicationState
 from app.applications.views import page_context
-from app.core.domain import DomainError
-from app.core.forms import ActionForm, show_domain_error
-from app.extensions import db
+from app.core.fields import parse_int
+from app.core.forms import ActionForm
+from app.core.unit_of_work import perform
 
 
 def _detail(application: Application) -> str:
     return url_for("applications.application_detail", application_id=application.id)
-
-
-@dataclass
-class _Attempt:
-    application: Application  # reloaded after a refused action
-    done: bool = False  # the action was carried out and committed
-    result: object = None  # what the action returned
-    response: object = None  # the answer to an edit conflict at commit
-
-
-def _attempt(application: Application, action, form=None) -> _Attempt:
-    """Carry out `action()` and commit. A refusal (DomainError) is rolled back and reported on
-    `form`'s field, or flashed when there is no form; a concurrent edit at commit gives the
-    conflict response."""
-    try:
-        result = action()
-    except DomainError as error:
-        db.session.rollback()
-        if form is not None:
-            show_domain_error(form, error)
-        else:
-            flash(error.message, "error")
-        return _Attempt(get_application_or_404(application.id))
-    conflict = commit_or_conflict(_detail(application))
-    if conflict is not None:
-        return _Attempt(application, response=conflict)
-    return _Attempt(application, done=True, result=result)
 
 
 def _can_open_submit_page(user, application: Application) -> bool:
@@ -65,15 +36,14 @@ def application_submit(application_id: int):
         send = (workflow.supplement_application
                 if application.state == ApplicationState.more_info_requested
                 else workflow.submit_application)
-        attempt = _attempt(application, lambda: send(current_user, application))
-        if attempt.response is not None:
-            return attempt.response
-        if attempt.done:
-            return redirect(url_for("applications.application_submitted", application_id=application.id,
-                                    revision=attempt.result.number))
-        application = attempt.application
+        outcome = perform(lambda: send(current_user, application))
+        if outcome.ok:
+            return redirect(url_for("applications.application_submitted",
+                                    application_id=application.id, revision=outcome.value.number))
+        outcome.flash()
+        application = get_application_or_404(application_id)
     problems = sections.checklist(application)
-    status = 400 if request.method == "POST" else 200
+    status = 422 if request.method == "POST" else 200
     return render_template("applications/submit.html", application=application, call=application.call,
                            problems=problems, totals=sections.totals(application),
                            can_submit=permissions.can_submit_application(current_user, application)
@@ -88,10 +58,9 @@ def application_submitted(application_id: int):
     application = get_application_or_404(application_id)
     if application.is_editable or not permissions.can_view_revisions(current_user, application):
         return redirect(_detail(application))
-    number = request.args.get("revision", "")
+    number = parse_int(request.args.get("revision"), max_digits=6)
     revision = revisions.revision_by_number(
-        application, int(number) if number.isascii() and number.isdigit() and len(number) < 7
-        else application.revision_count)
+        application, number if number is not None else application.revision_count)
     recipients = workflow.applicant_recipients(application)
     return render_template("applications/submitted.html", application=application, call=application.call,
                            revision=revision, recipients=recipients)
@@ -103,13 +72,9 @@ def application_withdraw(application_id: int):
     application = get_application_or_404(application_id,
                                          check=permissions.can_withdraw_application)
     if ActionForm().validate_on_submit():
-        attempt = _attempt(application,
-                           lambda: workflow.withdraw_application(current_user, application))
-        if attempt.response is not None:
-            return attempt.response
-        if attempt.done:
-            flash(_l("The application has been withdrawn and is a draft again. It can be "
-                     "submitted again only while the call is open."), "success")
+        perform(lambda: workflow.withdraw_application(current_user, application)).flash(
+            _l("The application has been withdrawn and is a draft again. It can be submitted "
+               "again only while the call is open."))
     return redirect(_detail(application))
 
 
@@ -118,11 +83,8 @@ def application_withdraw(application_id: int):
 def application_review(application_id: int):
     application = get_application_or_404(application_id, check=permissions.can_start_review)
     if ActionForm().validate_on_submit():
-        attempt = _attempt(application, lambda: workflow.start_review(current_user, application))
-        if attempt.response is not None:
-            return attempt.response
-        if attempt.done:
-            flash(_l("The application is now in review."), "success")
+        perform(lambda: workflow.start_review(current_user, application)).flash(
+            _l("The application is now in review."))
     return redirect(_detail(application))
 
 
@@ -131,16 +93,15 @@ def application_review(application_id: int):
 def application_request_info(application_id: int):
     application = get_application_or_404(application_id, check=permissions.can_request_info)
     form = InfoRequestForm()
+    status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
-        attempt = _attempt(application, lambda: workflow.request_more_info(
-            current_user, application, form.message.data, form.deadline.data), form)
-        if attempt.response is not None:
-            return attempt.response
-        application = attempt.application
-        if attempt.done:
+        outcome = perform(lambda: workflow.request_more_info(
+            current_user, application, form.message.data, form.deadline.data), form=form)
+        if outcome.ok:
             flash(_l("The request has been sent to the applicant."), "success")
             return redirect(_detail(application))
-    status = 400 if form.errors else 200
+        status = outcome.status
+        application = get_application_or_404(application_id)
     return render_template("applications/request_info.html", application=application,
                            call=application.call, form=form), status
 
@@ -150,17 +111,16 @@ def application_request_info(application_id: int):
 def application_decide(application_id: int):
     application = get_application_or_404(application_id, check=permissions.can_decide)
     form = DecisionForm()
+    status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
-        attempt = _attempt(application, lambda: workflow.decide_application(
+        outcome = perform(lambda: workflow.decide_application(
             current_user, application, form.outcome.data == "approved", form.granted.data,
-            form.justification.data), form)
-        if attempt.response is not None:
-            return attempt.response
-        application = attempt.application
-        if attempt.done:
+            form.justification.data), form=form)
+        if outcome.ok:
             flash(_l("The decision has been recorded and the applicant notified."), "success")
             return redirect(_detail(application))
-    status = 400 if form.errors else 200
+        status = outcome.status
+        application = get_application_or_404(application_id)
     return render_template("applications/decide.html", application=application, call=application.call,
                            form=form, totals=sections.totals(application)), status
 
@@ -183,10 +143,7 @@ def application_revisions(application_id: int):
 
 
 def _revision_arg(name: str) -> int | None:
-    raw = request.args.get(name, "")
-    if raw.isascii() and raw.isdigit() and len(raw) < 7:
-        return int(raw)
-    return None
+    return parse_int(request.args.get(name), max_digits=6)
 
 
 @bp.get("/calls/applications/<int:application_id>/compare")

@@ -12,7 +12,7 @@ import secrets
 from datetime import timedelta
 
 from flask import request, session
-from flask_login import LoginManager, login_user, logout_user
+from flask_login import LoginManager, login_url, login_user, logout_user
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
@@ -28,6 +28,23 @@ def _hash(token: str) -> str:
 
 
 def init_login_manager(manager: LoginManager) -> None:
+    @manager.unauthorized_handler
+    def _unauthorized():
+        # htmx would follow the redirect and swap the login page into the form: answer 401
+        # instead, so that the page keeps what was typed and says how to go on.
+        from flask import flash, redirect
+        from flask_babel import lazy_gettext as _l
+
+        from app.core.errors import htmx_error
+        from app.core.htmx import is_htmx
+
+        if is_htmx():
+            return htmx_error(401, _l("You have been signed out – sign in in a new tab and press "
+                                      "Save again. Your text is still here."))
+        if manager.login_message:
+            flash(manager.login_message, manager.login_message_category)
+        return redirect(login_url(manager.login_view, next_url=request.url))
+
     @manager.user_loader
     def _load(token: str) -> User | None:
         if not token or len(token) > 100:

@@ -27,9 +27,8 @@ from app.auth.forms import (
     ResetPasswordForm,
 )
 from app.auth.sessions import end_session, start_session
-from app.core.domain import DomainError
-from app.core.forms import show_domain_error
 from app.core.tokens import TokenError
+from app.core.unit_of_work import perform
 from app.extensions import db, limiter
 from app.main.views import safe_next
 
@@ -55,17 +54,19 @@ def register():
     form = RegisterForm()
     if request.method == "GET":
         form.language.data = _current_language()
+    status = 200
     if form.validate_on_submit():
-        try:
-            services.register_user(form.name.data, form.email.data, form.password.data,
-                                   form.language.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        # The same answer whether or not the address already has an account (the service
+        # mails its owner instead): no account enumeration.
+        outcome = perform(lambda: services.register_user(form.name.data, form.email.data,
+                                                         form.password.data, form.language.data),
+                          form=form)
+        if outcome.ok:
             return redirect(url_for("auth.register_done"))
-    return render_template("auth/register.html", form=form)
+        status = outcome.status
+    elif form.errors:
+        status = 422
+    return render_template("auth/register.html", form=form), status
 
 
 def _current_language() -> str:
@@ -85,15 +86,20 @@ def verify_email():
     token = request.values.get("token", "")
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
-        try:
+        def verify():
             user = services.verify_email(token)
-        except TokenError as error:
+            if not current_user.is_authenticated:
+                start_session(user)
+
+        try:
+            outcome = perform(verify)
+        except TokenError as error:  # not a DomainError: the unit of work lets it through
             db.session.rollback()
             return render_template("auth/token_problem.html",
                                    message=TOKEN_MESSAGES[error.reason]), 400
-        if not current_user.is_authenticated:
-            start_session(user)
-        db.session.commit()
+        if not outcome.ok:
+            return render_template("auth/token_problem.html",
+                                   message=outcome.message), outcome.status
         flash(_l("Thank you! Your e-mail address is verified."), "success")
         return redirect(url_for("organisations.dashboard"))
     return render_template("auth/verify.html", form=form, token=token)
@@ -127,22 +133,35 @@ def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
+    status = 200
     if form.validate_on_submit():
-        try:
-            user = services.authenticate(form.email.data, form.password.data)
-        except services.LoginFailed as failure:
-            db.session.commit()  # the failure count and the audit entry
-            if failure.delay_until:
-                flash(_l("Too many failed attempts. Wait a few minutes and try again, or reset your password."), "error")
+        def attempt():
+            try:
+                user = services.authenticate(form.email.data, form.password.data)
+            except services.LoginFailed as failure:
+                # Returned, not raised: the unit of work commits the failure count and the
+                # audit entry although the log-in fails (a rollback would undo the pause).
+                return failure
+            if not user.is_verified:
+                services.send_verification_mail(user)
+            start_session(user)
+            return user
+
+        outcome = perform(attempt)
+        if outcome.ok and isinstance(outcome.value, services.LoginFailed):
+            if outcome.value.delay_until:
+                flash(_l("Too many failed attempts. Wait a few minutes and try again, or reset "
+                         "your password."), "error")
             else:
                 flash(_l("The e-mail address or password is not correct."), "error")
             return render_template("auth/login.html", form=form), 200
-        if not user.is_verified:
-            services.send_verification_mail(user)
-        start_session(user)
-        db.session.commit()
-        return redirect(safe_next(form.next.data, url_for("organisations.dashboard")))
-    return render_template("auth/login.html", form=form)
+        if outcome.ok:
+            return redirect(safe_next(form.next.data, url_for("organisations.dashboard")))
+        outcome.flash()
+        status = outcome.status
+    elif form.errors:
+        status = 422
+    return render_template("auth/login.html", form=form), status
 
 
 @bp.post("/logout")
@@ -157,9 +176,16 @@ def logout():
 @bp.post("/account/logout-everywhere")
 @login_required
 def logout_everywhere():
-    services.logout_everywhere(current_user)
-    end_session(current_user)
-    db.session.commit()
+    user = current_user._get_current_object()
+
+    def log_out():
+        services.logout_everywhere(user)
+        end_session(user)
+
+    outcome = perform(log_out)
+    if not outcome.ok:
+        outcome.flash()
+        return redirect(url_for("auth.account"))
     flash(_l("You have been logged out on every device."), "info")
     return redirect(url_for("auth.login"))
 
@@ -168,12 +194,16 @@ def logout_everywhere():
 @limiter.limit(_limit("mail_link"), methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
+    status = 200
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
-        db.session.commit()
-        # The same answer whether or not the address has an account.
-        return render_template("auth/forgot_done.html", email=form.email.data)
-    return render_template("auth/forgot.html", form=form)
+        outcome = perform(lambda: services.request_password_reset(form.email.data), form=form)
+        if outcome.ok:
+            # The same answer whether or not the address has an account.
+            return render_template("auth/forgot_done.html", email=form.email.data)
+        status = outcome.status
+    elif form.errors:
+        status = 422
+    return render_template("auth/forgot.html", form=form), status
 
 
 @bp.route("/password/reset", methods=["GET", "POST"])
@@ -184,18 +214,25 @@ def reset_password():
     except TokenError as error:
         return render_template("auth/token_problem.html", message=TOKEN_MESSAGES[error.reason]), 400
     form = ResetPasswordForm()
+    status = 200
     if form.validate_on_submit():
+        def reset():
+            start_session(services.reset_password(token, form.password.data))
+
         try:
-            user = services.reset_password(token, form.password.data)
-        except DomainError as error:
+            outcome = perform(reset, form=form)
+        except TokenError as error:  # used in another tab meanwhile
             db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            start_session(user)
-            db.session.commit()
-            flash(_l("Your password has been changed. Other devices have been logged out."), "success")
+            return render_template("auth/token_problem.html",
+                                   message=TOKEN_MESSAGES[error.reason]), 400
+        if outcome.ok:
+            flash(_l("Your password has been changed. Other devices have been logged out."),
+                  "success")
             return redirect(url_for("organisations.dashboard"))
-    return render_template("auth/reset.html", form=form, token=token)
+        status = outcome.status
+    elif form.errors:
+        status = 422
+    return render_template("auth/reset.html", form=form, token=token), status
 
 
 @bp.get("/account")
@@ -220,12 +257,14 @@ def _account_page(profile=None, password=None, email=None, status=200):
 def profile_update():
     form = ProfileForm()
     if not form.validate_on_submit():
-        return _account_page(profile=form, status=400)
-    services.update_profile(current_user, form.name.data, form.language.data)
+        return _account_page(profile=form, status=422)
+    outcome = perform(lambda: services.update_profile(current_user, form.name.data,
+                                                      form.language.data), form=form)
+    if not outcome.ok:
+        return _account_page(profile=form, status=outcome.status)
     from flask import session
 
     session["lang"] = current_user.language
-    db.session.commit()
     flash(_l("Your details have been saved."), "success")
     return redirect(url_for("auth.account"))
 
@@ -234,17 +273,16 @@ def profile_update():
 @login_required
 def password_change():
     form = ChangePasswordForm()
+    status = 422
     if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current_password.data, form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_l("Your password has been changed. Other devices have been logged out."), "success")
+        outcome = perform(lambda: services.change_password(
+            current_user, form.current_password.data, form.password.data), form=form)
+        if outcome.ok:
+            flash(_l("Your password has been changed. Other devices have been logged out."),
+                  "success")
             return redirect(url_for("auth.account"))
-    return _account_page(password=form, status=400)
+        status = outcome.status
+    return _account_page(password=form, status=status)
 
 
 @bp.post("/account/email")
@@ -252,17 +290,16 @@ def password_change():
 @limiter.limit(_limit("mail_link"))
 def email_change():
     form = ChangeEmailForm()
+    status = 422
     if form.validate_on_submit():
-        try:
-            services.request_email_change(current_user, form.current_password.data, form.email.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_l("We sent a confirmation link to the new address. The change takes effect when you open it."), "info")
+        outcome = perform(lambda: services.request_email_change(
+            current_user, form.current_password.data, form.email.data), form=form)
+        if outcome.ok:
+            flash(_l("We sent a confirmation link to the new address. The change takes effect "
+                     "when you open it."), "info")
             return redirect(url_for("auth.account"))
-    return _account_page(email=form, status=400)
+        status = outcome.status
+    return _account_page(email=form, status=status)
 
 
 @bp.route("/account/email/confirm", methods=["GET", "POST"])
@@ -271,16 +308,17 @@ def email_confirm():
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            services.confirm_email_change(token)
-        except TokenError as error:
+            outcome = perform(lambda: services.confirm_email_change(token))
+        except TokenError as error:  # not a DomainError: the unit of work lets it through
             db.session.rollback()
-            return render_template("auth/token_problem.html", message=TOKEN_MESSAGES[error.reason]), 400
-        except DomainError as error:
-            db.session.rollback()
-            return render_template("auth/token_problem.html", message=error.message), 400
-        db.session.commit()
+            return render_template("auth/token_problem.html",
+                                   message=TOKEN_MESSAGES[error.reason]), 400
+        if not outcome.ok:
+            return render_template("auth/token_problem.html",
+                                   message=outcome.message), outcome.status
         flash(_l("Your e-mail address has been changed."), "success")
-        return redirect(url_for("auth.account") if current_user.is_authenticated else url_for("auth.login"))
+        return redirect(url_for("auth.account") if current_user.is_authenticated
+                        else url_for("auth.login"))
     return render_template("auth/email_confirm.html", form=form, token=token)
 
 
@@ -299,19 +337,22 @@ def export_data():
 @login_required
 def delete_account():
     form = DeleteAccountForm()
+    status = 200
     if form.validate_on_submit():
-        try:
-            services.delete_account(current_user, form.current_password.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            user = current_user._get_current_object()
+        user = current_user._get_current_object()
+
+        def delete():
+            services.delete_account(user, form.current_password.data)
             end_session(user)
-            db.session.commit()
+
+        outcome = perform(delete, form=form)
+        if outcome.ok:
             flash(_l("Your account has been deleted."), "info")
             return redirect(url_for("main.home"))
+        status = outcome.status
+    elif form.errors:
+        status = 422
     blocking = services.deletion_blockers(current_user)
-    return render_template("auth/delete.html", form=form, blocking=blocking)
+    return render_template("auth/delete.html", form=form, blocking=blocking), status
 
 

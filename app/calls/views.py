@@ -19,11 +19,12 @@ from app.calls.loaders import get_call_or_404
 from app.calls.models import SCALE_MAX, Call, CallPhase, Criterion
 from app.core import clock, money
 from app.core.codelists import current_language
-from app.core.domain import DomainError
-from app.core.forms import ActionForm, show_domain_error
+from app.core.errors import htmx_error
+from app.core.forms import ActionForm
 from app.core.htmx import is_htmx, render_page_or_fragment
 from app.core.markdown import render_markdown
 from app.core.pagination import page_arg
+from app.core.unit_of_work import FORBIDDEN, perform
 from app.extensions import db
 
 PER_PAGE = 20
@@ -116,20 +117,19 @@ def call_new():
         form.max_support_percent.data = 80
         form.final_report.data = True
         form.funding_model.data = "grant"
+    status = 200
     if form.validate_on_submit():
         organisation = next(o for o in organisations if str(o.id) == form.organisation_id.data)
-        try:
-            call = services.create_call(current_user, organisation,
-                                        form.service_data(services.CALL_FIELDS))
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        outcome = perform(lambda: services.create_call(current_user, organisation,
+                                                       form.service_data(services.CALL_FIELDS)),
+                          form=form)
+        if outcome.ok:
             flash(_l("The call has been saved as a draft. Add the selection criteria next."),
                   "success")
-            return redirect(url_for("calls.criteria", call_id=call.id))
-    status = 400 if form.errors else 200
+            return redirect(url_for("calls.criteria", call_id=outcome.value.id))
+        status = outcome.status
+    elif form.errors:
+        status = 422
     return render_template("calls/form.html", form=form, call=None,
                            editable=services.CALL_FIELDS), status
 
@@ -141,17 +141,16 @@ def call_edit(call_id: int):
     editable = services.editable_fields(call)
     form = CallForm(obj=call, organisations=[call.organisation])
     form.organisation_id.data = str(call.organisation_id)
+    status = 200
     if form.validate_on_submit():
-        try:
-            services.update_call(current_user, call, form.service_data(editable))
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        outcome = perform(lambda: services.update_call(current_user, call,
+                                                       form.service_data(editable)), form=form)
+        if outcome.ok:
             flash(_l("The changes have been saved."), "success")
             return redirect(url_for("calls.detail", call_id=call.id))
-    status = 400 if form.errors else 200
+        status = outcome.status
+    elif form.errors:
+        status = 422
     return render_template("calls/form.html", form=form, call=call, editable=editable), status
 
 
@@ -160,14 +159,8 @@ def call_edit(call_id: int):
 def call_publish(call_id: int):
     call = get_call_or_404(call_id, check=permissions.can_publish_call)
     if ActionForm().validate_on_submit():
-        try:
-            services.publish_call(current_user, call)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_l("The call has been published."), "success")
+        perform(lambda: services.publish_call(current_user, call)).flash(
+            _l("The call has been published."))
     return redirect(url_for("calls.detail", call_id=call.id))
 
 
@@ -176,14 +169,8 @@ def call_publish(call_id: int):
 def call_unpublish(call_id: int):
     call = get_call_or_404(call_id, check=permissions.can_unpublish_call)
     if ActionForm().validate_on_submit():
-        try:
-            services.unpublish_call(current_user, call)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_l("The call is a draft again and no longer public."), "success")
+        perform(lambda: services.unpublish_call(current_user, call)).flash(
+            _l("The call is a draft again and no longer public."))
     return redirect(url_for("calls.detail", call_id=call.id))
 
 
@@ -191,7 +178,10 @@ def call_unpublish(call_id: int):
 
 
 def _criteria_response(call: Call, forms: dict | None = None, add_form=None, status: int = 200,
-                       problems=()):
+                       problems=(), weights: dict | None = None, weight_errors: dict | None = None):
+    """The criteria page, or for htmx its panel. A refused change (422) or a conflict (409)
+    answers with the panel too, with the messages and what was typed (`forms`, `add_form`,
+    `weights`: the typed weight of each criterion id, `weight_errors`: its message)."""
     forms = forms or {}
     criterion_forms = {
         c.id: forms.get(c.id) or CriterionForm(formdata=None, obj=c, prefix=f"criterion-{c.id}")
@@ -202,6 +192,7 @@ def _criteria_response(call: Call, forms: dict | None = None, add_form=None, sta
         add_form=add_form or CriterionForm(formdata=None, prefix="new-criterion"),
         editable=permissions.can_edit_criteria(current_user, call),
         action_form=ActionForm(formdata=None), problems=list(problems),
+        weights=weights or {}, weight_errors=weight_errors or {},
     )
     response.status_code = status
     return response
@@ -219,8 +210,17 @@ def _criterion_data(form: CriterionForm) -> dict:
             "weight": form.weight.data or 0}
 
 
+def _criteria_refused(call_id: int, outcome, **context):
+    """The answer to a change the unit of work refused (422) or found in conflict (409): the
+    panel again, with the messages and what was typed. A service's own permission check (403)
+    is not swapped for htmx: the page's script shows its message."""
+    if outcome.status == FORBIDDEN and is_htmx():
+        return htmx_error(FORBIDDEN, outcome.message)
+    return _criteria_response(get_call_or_404(call_id), status=outcome.status, **context)
+
+
 def _after_criteria_change(call: Call, message):
-    db.session.commit()
+    """The answer to a saved change (the unit of work has committed it)."""
     if is_htmx():
         return _criteria_response(call)
     flash(message, "success")
@@ -233,14 +233,12 @@ def criterion_add(call_id: int):
     call = get_call_or_404(call_id, check=permissions.can_edit_criteria)
     form = CriterionForm(prefix="new-criterion")
     if form.validate_on_submit():
-        try:
-            services.add_criterion(current_user, call, _criterion_data(form))
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
+        outcome = perform(lambda: services.add_criterion(current_user, call, _criterion_data(form)),
+                          form=form)
+        if outcome.ok:
             return _after_criteria_change(call, _l("The criterion has been added."))
-    return _criteria_response(call, add_form=form, status=400)
+        return _criteria_refused(call_id, outcome, add_form=form)
+    return _criteria_response(call, add_form=form, status=422)
 
 
 def _criterion_or_404(call: Call, criterion_id: int) -> Criterion:
@@ -257,15 +255,12 @@ def criterion_save(call_id: int, criterion_id: int):
     criterion = _criterion_or_404(call, criterion_id)
     form = CriterionForm(prefix=f"criterion-{criterion.id}")
     if form.validate_on_submit():
-        try:
-            services.update_criterion(current_user, criterion, _criterion_data(form))
-        except DomainError as error:
-            db.session.rollback()
-            call = get_call_or_404(call_id)
-            show_domain_error(form, error)
-        else:
+        outcome = perform(lambda: services.update_criterion(current_user, criterion,
+                                                            _criterion_data(form)), form=form)
+        if outcome.ok:
             return _after_criteria_change(call, _l("The criterion has been saved."))
-    return _criteria_response(call, forms={criterion_id: form}, status=400)
+        return _criteria_refused(call_id, outcome, forms={criterion_id: form})
+    return _criteria_response(call, forms={criterion_id: form}, status=422)
 
 
 @bp.post("/calls/<int:call_id>/criteria/<int:criterion_id>/delete")
@@ -274,22 +269,11 @@ def criterion_delete(call_id: int, criterion_id: int):
     call = get_call_or_404(call_id, check=permissions.can_edit_criteria)
     criterion = _criterion_or_404(call, criterion_id)
     if ActionForm().validate_on_submit():
-        try:
-            services.delete_criterion(current_user, criterion)
-        except DomainError as error:
-            db.session.rollback()
-            return _criteria_problems(get_call_or_404(call_id), [error.message])
-        else:
+        outcome = perform(lambda: services.delete_criterion(current_user, criterion))
+        if outcome.ok:
             return _after_criteria_change(call, _l("The criterion has been removed."))
+        return _criteria_refused(call_id, outcome, problems=[outcome.message])
     abort(400)
-
-
-def _criteria_problems(call: Call, problems: list):
-    if is_htmx():
-        return _criteria_response(call, status=400, problems=problems)
-    for problem in problems:
-        flash(problem, "error")
-    return redirect(url_for("calls.criteria", call_id=call.id))
 
 
 @bp.post("/calls/<int:call_id>/criteria/weights")
@@ -298,22 +282,19 @@ def criteria_weights(call_id: int):
     call = get_call_or_404(call_id, check=permissions.can_edit_criteria)
     if not ActionForm().validate_on_submit():
         abort(400)
-    weights, problems = {}, []
+    weights, typed, weight_errors = {}, {}, {}
     for criterion in call.scored_criteria:
         raw = request.form.get(f"weight-{criterion.id}", "")
+        typed[criterion.id] = raw
         try:
             value = money.parse_scaled(raw, places=0, maximum=100)
         except money.ParseError as error:
-            problems.append(f"{criterion.title}: {error.message}")
+            weight_errors[criterion.id] = error.message
             continue
         weights[criterion.id] = value or 0
-    if not problems:
-        try:
-            services.set_weights(current_user, call, weights)
-        except DomainError as error:
-            db.session.rollback()
-            problems.append(str(error.message))
-            call = get_call_or_404(call_id)
-        else:
-            return _after_criteria_change(call, _l("The weights have been saved."))
-    return _criteria_problems(call, problems)
+    if weight_errors:
+        return _criteria_response(call, status=422, weights=typed, weight_errors=weight_errors)
+    outcome = perform(lambda: services.set_weights(current_user, call, weights))
+    if outcome.ok:
+        return _after_criteria_change(call, _l("The weights have been saved."))
+    return _criteria_refused(call_id, outcome, problems=[outcome.message], weights=typed)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from urllib.parse import quote
+
+from flask import Flask, make_response, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from app.core.htmx import is_htmx
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +27,8 @@ MESSAGES = {
 
 
 def render_error(code: int, message=None):
+    """The error page; for htmx, a short answer that is not swapped into the page (the page's
+    script shows the message in place and the typed text stays)."""
     from flask import current_app
 
     title, default_message = MESSAGES.get(code, MESSAGES[500])
@@ -30,15 +36,31 @@ def render_error(code: int, message=None):
     text = message or default_message
     if code == 413:
         text = str(text) % {"mb": mb}
+    if is_htmx():
+        return htmx_error(code, text), code
     return render_template("errors/error.html", code=code, title=title, message=text), code
+
+
+def htmx_error(code: int, message, **headers):
+    """An error answer for htmx: the message in a header and the body, never swapped."""
+    response = make_response(str(message), code)
+    response.headers["HX-Reswap"] = "none"
+    response.headers["X-Error-Message"] = quote(str(message))
+    response.headers.update(headers)
+    response.vary.add("HX-Request")
+    return response
 
 
 def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):
-        return render_error(
-            400, _l("The form had expired or was sent from elsewhere. Please reload the page and try again.")
-        )
+        message = _l("The form had expired or was sent from elsewhere. Please reload the page and "
+                     "try again.")
+        if is_htmx():
+            # The session changed (signed out and in again in another tab): the script fetches
+            # a fresh token and sends the same request again, so nothing typed is lost.
+            return htmx_error(400, message, **{"X-CSRF-Expired": "1"})
+        return render_error(400, message)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

@@ -154,3 +154,12 @@ class LocalDateTimeField(_ParsedField):
 
     def show(self, value) -> str:
         return ensure_aware(value).astimezone(HELSINKI).strftime("%Y-%m-%dT%H:%M")
+
+
+def parse_int(raw: str | None, max_digits: int = 9) -> int | None:
+    """A non-negative whole number typed in ASCII digits (a page number, an id, a version),
+    or None for anything else: no exception, no full-width digits, no huge numbers."""
+    raw = (raw or "").strip()
+    if raw.isascii() and raw.isdigit() and len(raw) <= max_digits:
+        return int(raw)
+    return None

@@ -56,11 +56,17 @@ class BaseForm(FlaskForm):
 
 
 def show_domain_error(form: FlaskForm, error) -> None:
-    """Put a service's DomainError on its field, or flash it when it belongs to no field."""
+    """Put a service's DomainError on its field; one that belongs to no field is flashed, or,
+    for an htmx request (whose answer is a fragment without the flashed messages), added to the
+    form's own errors (`form.form_errors`, listed by the `error_summary` macro)."""
     from flask import flash
+
+    from app.core.htmx import is_htmx
 
     if error.field and error.field in form:
         form[error.field].errors = [*form[error.field].errors, error.message]
+    elif is_htmx():
+        form.form_errors = [*form.form_errors, error.message]
     else:
         flash(error.message, "error")
 

@@ -109,10 +109,11 @@ def send_pending(limit: int = 100, *, now: datetime | None = None,
 
 
 def flush_outbox() -> tuple[int, int]:
-    """Send the mails that this session has committed; call it after the commit.
+    """Send the mails that this session has committed; call it right after the commit.
 
     Never raises: what cannot be sent now stays in the outbox for `flask mail send-pending`.
-    Calling it again sends nothing more. Returns (sent, failed).
+    Calling it again sends nothing more. Returns (sent, failed). Call it before the session
+    opens a new transaction: on SQLite the outbox would wait for that one's write lock.
     """
     try:
         if not db.session.registry.has():

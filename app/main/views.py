@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import redirect, render_template, request, session, url_for
+from flask import make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
 from app.core.i18n import SUPPORTED
+from app.core.unit_of_work import perform
 from app.extensions import db
 from app.main import bp
 
@@ -37,8 +38,12 @@ def set_language():
     if language in SUPPORTED:
         session["lang"] = language
         if current_user.is_authenticated and current_user.language != language:
-            current_user.language = language
-            db.session.commit()
+            user = current_user._get_current_object()
+
+            def remember():
+                user.language = language
+
+            perform(remember).flash()  # a refusal (e.g. a conflict) is said; the session keeps it
     return redirect(safe_next(request.form.get("next"), url_for("main.home")))
 
 
@@ -46,3 +51,15 @@ def set_language():
 def health():
     db.session.execute(text("SELECT 1"))
     return {"status": "ok"}
+
+
+@bp.get("/csrf-token")
+def csrf_token():
+    """A fresh CSRF token for this browser's session. The page's script asks for it when a save
+    was refused because the session changed (signed out and in again in another tab), so that
+    pressing Save again works and nothing typed is lost."""
+    from flask_wtf.csrf import generate_csrf
+
+    response = make_response({"token": generate_csrf()})
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -6,9 +6,8 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from app.core.domain import DomainError
-from app.core.forms import show_domain_error
 from app.core.pagination import page_arg
+from app.core.unit_of_work import perform
 from app.extensions import db
 from app.organisations import bp, queries, services
 from app.organisations.forms import ActionForm, RejectForm
@@ -74,15 +73,9 @@ def admin_verify(org_id: int):
     _require_admin()
     organisation = _organisation_or_404(org_id)
     if ActionForm().validate_on_submit():
-        try:
-            services.verify_organisation(current_user, organisation)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_l("%(org)s has been verified. Its owners were told by e-mail.",
-                     org=organisation.name), "success")
+        name = organisation.name
+        perform(lambda: services.verify_organisation(current_user, organisation)).flash(
+            _l("%(org)s has been verified. Its owners were told by e-mail.", org=name))
     return redirect(_queue_url())
 
 
@@ -92,17 +85,19 @@ def admin_reject(org_id: int):
     _require_admin()
     organisation = _organisation_or_404(org_id)
     form = _reject_form(organisation)
+    status = 422
     if form.validate_on_submit():
-        try:
-            services.reject_organisation(current_user, organisation, form.reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        outcome = perform(lambda: services.reject_organisation(current_user, organisation,
+                                                               form.reason.data))
+        if outcome.ok:
             flash(_l("%(org)s has been rejected. Its owners were told the reason by e-mail.",
                      org=organisation.name), "success")
             return redirect(_queue_url())
+        if outcome.error is not None and outcome.error.field == "reason":
+            form.reason.errors = [*form.reason.errors, outcome.message]
+        else:
+            outcome.flash()  # a rule refused it: the reason is said on the queue page
+        status = outcome.status
     if not form.reason.errors:
-        return redirect(_queue_url())  # a rule refused it; show_domain_error flashed the reason
-    return _queue_page(failed=(organisation.id, form), status=400)
+        return redirect(_queue_url())
+    return _queue_page(failed=(organisation.id, form), status=status)

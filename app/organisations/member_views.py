@@ -10,10 +10,9 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
-from app.core.domain import DomainError
-from app.core.forms import show_domain_error
 from app.core.pagination import page_arg
 from app.core.tokens import TokenError
+from app.core.unit_of_work import perform
 from app.extensions import db
 from app.organisations import bp, queries, services
 from app.organisations.forms import (
@@ -126,19 +125,17 @@ def members(org_id: int):
 def invite(org_id: int):
     organisation = get_organisation_or_404(org_id, check=can_manage_members)
     form = InviteForm()
+    status = 422
     if form.validate_on_submit():
-        try:
-            services.invite_member(current_user, organisation, form.email.data,
-                                   Role(form.role.data))
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        outcome = perform(lambda: services.invite_member(current_user, organisation,
+                                                         form.email.data, Role(form.role.data)),
+                          form=form)
+        if outcome.ok:
             flash(_l("We sent an invitation to %(email)s. The link is valid for 14 days.",
                      email=form.email.data.strip().lower()), "success")
             return redirect(_members_url(organisation))
-    return _members_page(organisation, invite_form=form, status=400)
+        status = outcome.status
+    return _members_page(organisation, invite_form=form, status=status)
 
 
 @bp.post("/organisations/<int:org_id>/members/<int:membership_id>/role")
@@ -148,19 +145,13 @@ def member_role(org_id: int, membership_id: int):
     membership = _membership_or_404(organisation, membership_id)
     form = _role_form(membership, formdata=request.form)
     if form.validate_on_submit():
-        try:
-            services.change_role(current_user, membership, Role(form.role.data),
-                                 call_manager=form.is_call_manager.data,
-                                 reviewer=form.is_reviewer.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_l("The role of %(name)s has been changed.", name=membership.user.display_name),
-                  "success")
+        name = membership.user.display_name
+        perform(lambda: services.change_role(current_user, membership, Role(form.role.data),
+                                             call_manager=form.is_call_manager.data,
+                                             reviewer=form.is_reviewer.data)).flash(
+            _l("The role of %(name)s has been changed.", name=name))
         return redirect(_members_url(organisation))
-    return _members_page(organisation, failed_role=(membership.id, form), status=400)
+    return _members_page(organisation, failed_role=(membership.id, form), status=422)
 
 
 @bp.post("/organisations/<int:org_id>/members/<int:membership_id>/remove")
@@ -170,14 +161,8 @@ def member_remove(org_id: int, membership_id: int):
     membership = _membership_or_404(organisation, membership_id)
     if ActionForm().validate_on_submit():
         name = membership.user.display_name
-        try:
-            services.remove_member(current_user, membership)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_l("%(name)s has been removed from the organisation.", name=name), "success")
+        perform(lambda: services.remove_member(current_user, membership)).flash(
+            _l("%(name)s has been removed from the organisation.", name=name))
     return redirect(_members_url(organisation))
 
 
@@ -186,19 +171,17 @@ def member_remove(org_id: int, membership_id: int):
 def transfer(org_id: int):
     organisation = get_organisation_or_404(org_id, check=can_manage_members)
     form = TransferForm(members=_other_members(organisation))
+    status = 422
     if form.validate_on_submit():
         new_owner = _membership_or_404(organisation, int(form.member.data))
-        try:
-            services.transfer_ownership(current_user, organisation, new_owner)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        outcome = perform(lambda: services.transfer_ownership(current_user, organisation,
+                                                              new_owner), form=form)
+        if outcome.ok:
             flash(_l("%(name)s is now an owner. You remain in the organisation as an editor.",
                      name=new_owner.user.display_name), "success")
             return redirect(_members_url(organisation))
-    return _members_page(organisation, transfer_form=form, status=400)
+        status = outcome.status
+    return _members_page(organisation, transfer_form=form, status=status)
 
 
 @bp.post("/organisations/<int:org_id>/invitations/<int:invitation_id>/revoke")
@@ -209,15 +192,9 @@ def invitation_revoke(org_id: int, invitation_id: int):
     if invitation is None or invitation.organisation_id != organisation.id:
         abort(404)
     if ActionForm().validate_on_submit():
-        try:
-            services.revoke_invitation(current_user, invitation)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_l("The invitation to %(email)s has been cancelled.", email=invitation.email),
-                  "success")
+        email = invitation.email
+        perform(lambda: services.revoke_invitation(current_user, invitation)).flash(
+            _l("The invitation to %(email)s has been cancelled.", email=email))
     return redirect(_members_url(organisation))
 
 
@@ -232,13 +209,9 @@ def join_request_decide(org_id: int, request_id: int):
     if not form.validate_on_submit():
         abort(400)
     approve = form.decision.data == "approve"
-    try:
-        services.decide_join_request(current_user, join_request, approve)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    outcome = perform(lambda: services.decide_join_request(current_user, join_request, approve))
+    outcome.flash()
+    if outcome.ok:
         name = join_request.user.display_name
         if approve:
             flash(_l("%(name)s is now a member.", name=name), "success")
@@ -253,13 +226,10 @@ def leave(org_id: int):
     organisation = get_organisation_or_404(org_id, check=can_leave)
     membership = membership_of(current_user, organisation)
     if ActionForm().validate_on_submit():
-        try:
-            services.leave_organisation(current_user, membership)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
+        outcome = perform(lambda: services.leave_organisation(current_user, membership))
+        if not outcome.ok:
+            outcome.flash()
             return redirect(_members_url(organisation))
-        db.session.commit()
         flash(_l("You have left %(org)s.", org=organisation.name), "success")
         return redirect(url_for("organisations.dashboard"))
     return redirect(_members_url(organisation))
@@ -276,26 +246,26 @@ def invitation_accept(token: str):
     except TokenError as error:
         return render_template("organisations/invitation_problem.html",
                                message=INVITATION_PROBLEMS[error.reason]), 400
+    status = 200
     if request.method == "POST":
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login", next=request.path))
         if ActionForm().validate_on_submit():
             try:
-                services.accept_invitation(current_user, token)
+                outcome = perform(lambda: services.accept_invitation(current_user, token))
             except TokenError as error:
+                # Not a DomainError: the unit of work lets it through without a rollback.
                 db.session.rollback()
                 return render_template("organisations/invitation_problem.html",
                                        message=INVITATION_PROBLEMS[error.reason]), 400
-            except DomainError as error:
-                db.session.rollback()
-                flash(error.message, "error")
-            else:
-                db.session.commit()
+            outcome.flash()
+            if outcome.ok:
                 flash(_l("Welcome! You are now a member of %(org)s.",
                          org=invitation.organisation.name), "success")
                 return redirect(url_for("organisations.detail",
                                         org_id=invitation.organisation_id))
+            status = outcome.status
     already_member = (current_user.is_authenticated
                       and membership_of(current_user, invitation.organisation) is not None)
     return render_template("organisations/invitation.html", invitation=invitation, token=token,
-                           already_member=already_member)
+                           already_member=already_member), status

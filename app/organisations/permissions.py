@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from app.organisations.models import ROLE_RANK, Membership, Organisation, OrganisationStatus, Role
+from app.organisations.models import (
+    ROLE_RANK,
+    Invitation,
+    Membership,
+    Organisation,
+    OrganisationStatus,
+    Role,
+)
 
 
 def _signed_in(user) -> bool:
@@ -44,17 +51,26 @@ def can_view_members(user, organisation: Organisation) -> bool:
 
 
 def can_edit_organisation(user, organisation: Organisation) -> bool:
+    """Owners edit the profile (and answer for the organisation to the administrators)."""
     return has_role(user, organisation, Role.owner)
 
 
 def can_resubmit(user, organisation: Organisation) -> bool:
     """Owners of a rejected organisation send it for verification again."""
     return (organisation.status == OrganisationStatus.rejected
-            and has_role(user, organisation, Role.owner))
+            and can_edit_organisation(user, organisation))
 
 
 def can_manage_members(user, organisation: Organisation) -> bool:
+    """Owners change roles, remove members, invite, and answer join requests."""
     return has_role(user, organisation, Role.owner)
+
+
+def can_act_for(user, organisation: Organisation, role: Role = Role.member) -> bool:
+    """The user acts in the organisation's name with at least `role`: any member records an
+    adoption or a validation, an editor answers a partner invitation. The action's own rules
+    say what the organisation and the object must be."""
+    return has_role(user, organisation, role)
 
 
 def can_write_content(user, organisation: Organisation) -> bool:
@@ -67,20 +83,32 @@ def can_publish(user, organisation: Organisation) -> bool:
     return organisation.is_verified and has_role(user, organisation, Role.editor)
 
 
+def can_join_organisations(user) -> bool:
+    """A signed-in person with a verified e-mail address asks to join organisations."""
+    return _signed_in(user) and user.is_verified
+
+
 def can_request_to_join(user, organisation: Organisation) -> bool:
+    """Someone who is not a member yet asks to join an organisation that takes members."""
     return (
-        _signed_in(user)
-        and user.is_verified
+        can_join_organisations(user)
         and organisation.status != OrganisationStatus.rejected
         and membership_of(user, organisation) is None
     )
 
 
+def can_accept_invitation(user, invitation: Invitation) -> bool:
+    """Only the invitee accepts: the signed-in person with the address it was sent to."""
+    return _signed_in(user) and user.email == invitation.email
+
+
 def can_leave(user, organisation: Organisation) -> bool:
+    """Members leave (the last owner is stopped by the service, with the reason)."""
     return membership_of(user, organisation) is not None
 
 
 def can_verify_organisations(user) -> bool:
+    """Administrators verify and reject organisations."""
     return is_admin(user)
 
 

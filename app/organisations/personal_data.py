@@ -88,7 +88,8 @@ def erase_organisations(user: User) -> None:
         audit.record("membership.removed_with_account", actor=user, obj=membership,
                      organisation=membership.organisation, user_id=user.id)
         db.session.delete(membership)
-    for join_request in db.session.scalars(select(JoinRequest).where(JoinRequest.user_id == user.id)):
+    for join_request in db.session.scalars(
+            select(JoinRequest).where(JoinRequest.user_id == user.id)):
         db.session.delete(join_request)
     for invitation in db.session.scalars(
             select(Invitation).where(Invitation.accepted_by_id == user.id)):

@@ -14,7 +14,7 @@ from app.auth.models import User
 from app.core import audit
 from app.core.codelists import ORGANISATION_TYPES, REGIONS, TARGET_GROUPS
 from app.core.db import utcnow
-from app.core.domain import DomainError
+from app.core.domain import DomainError, NotAllowed
 from app.core.outbox import queue_mail
 from app.core.tokens import TokenError, make_token, read_token  # noqa: F401 (views catch it)
 from app.extensions import db
@@ -27,6 +27,15 @@ from app.organisations.models import (
     Organisation,
     OrganisationStatus,
     Role,
+)
+from app.organisations.permissions import (
+    can_accept_invitation,
+    can_create_organisation,
+    can_edit_organisation,
+    can_join_organisations,
+    can_leave,
+    can_manage_members,
+    can_verify_organisations,
 )
 from app.search.changes import record_change
 
@@ -85,6 +94,8 @@ def _check_fields(data: dict, organisation: Organisation | None = None) -> dict:
 
 def create_organisation(user: User, data: dict) -> Organisation:
     """Register an organisation with `user` as its owner. It starts unverified."""
+    if not can_create_organisation(user):
+        raise NotAllowed()
     clean = _check_fields(data)
     organisation = Organisation(
         name=clean["name"].strip(),
@@ -108,6 +119,8 @@ def create_organisation(user: User, data: dict) -> Organisation:
 def update_organisation(user: User, organisation: Organisation, data: dict) -> None:
     """Edit the profile. Changing the Business ID or type of a verified organisation
     sends it back to verification."""
+    if not can_edit_organisation(user, organisation):
+        raise NotAllowed()
     clean = _check_fields(data, organisation)
     identity_changed = (
         clean["business_id"] != organisation.business_id or clean["type"] != organisation.type
@@ -143,6 +156,8 @@ def _owners(organisation: Organisation) -> list[User]:
 
 def verify_organisation(admin: User, organisation: Organisation) -> None:
     """An administrator confirms the organisation is what it says; owners are told."""
+    if not can_verify_organisations(admin):
+        raise NotAllowed()
     if organisation.status == OrganisationStatus.verified:
         raise DomainError(_l("The organisation is already verified."))
     organisation.status = OrganisationStatus.verified
@@ -158,6 +173,8 @@ def verify_organisation(admin: User, organisation: Organisation) -> None:
 
 def reject_organisation(admin: User, organisation: Organisation, reason: str) -> None:
     """An administrator declines verification with a reason the owners can read."""
+    if not can_verify_organisations(admin):
+        raise NotAllowed()
     if organisation.status == OrganisationStatus.rejected:
         raise DomainError(_l("The organisation has already been rejected."))
     reason = (reason or "").strip()
@@ -176,6 +193,8 @@ def reject_organisation(admin: User, organisation: Organisation, reason: str) ->
 
 def resubmit_for_verification(user: User, organisation: Organisation) -> None:
     """Owners send a rejected organisation back to the verification queue."""
+    if not can_edit_organisation(user, organisation):
+        raise NotAllowed()
     if organisation.status != OrganisationStatus.rejected:
         raise DomainError(_l("Only a rejected organisation can be sent for verification again."))
     organisation.status = OrganisationStatus.unverified
@@ -198,6 +217,8 @@ def change_role(actor: User, membership: Membership, role: Role, *,
                 call_manager: bool = False, reviewer: bool = False) -> None:
     """Change a member's role (and call roles in an ELY-centre); an organisation keeps an owner."""
     organisation = membership.organisation
+    if not can_manage_members(actor, organisation):
+        raise NotAllowed()
     if membership.role == Role.owner and role != Role.owner and _owner_count(organisation) <= 1:
         raise DomainError(_l("The organisation must keep at least one owner. Make someone else "
                              "an owner first."))
@@ -217,6 +238,8 @@ def change_role(actor: User, membership: Membership, role: Role, *,
 def remove_member(actor: User, membership: Membership) -> None:
     """An owner removes someone; the last owner cannot be removed."""
     organisation = membership.organisation
+    if not can_manage_members(actor, organisation):
+        raise NotAllowed()
     if membership.role == Role.owner and _owner_count(organisation) <= 1:
         raise DomainError(_l("The last owner cannot be removed."))
     audit.record("membership.removed", actor=actor, obj=membership, organisation=organisation,
@@ -227,8 +250,11 @@ def remove_member(actor: User, membership: Membership) -> None:
 
 
 def leave_organisation(user: User, membership: Membership) -> None:
-    """A member leaves; the last owner must transfer the ownership first."""
+    """A member leaves (only their own membership); the last owner must transfer the
+    ownership first."""
     organisation = membership.organisation
+    if membership.user_id != user.id or not can_leave(user, organisation):
+        raise NotAllowed()
     if membership.role == Role.owner and _owner_count(organisation) <= 1:
         raise DomainError(
             _l("You are the last owner. Transfer the ownership to another member before leaving.")
@@ -242,9 +268,9 @@ def leave_organisation(user: User, membership: Membership) -> None:
 
 def transfer_ownership(actor: User, organisation: Organisation, new_owner: Membership) -> None:
     """Make another member the owner; the current owner becomes an editor."""
-    current = memberships_by_organisation(actor).get(organisation.id)
-    if current is None or current.role != Role.owner:
-        raise DomainError(_l("Only an owner can transfer the ownership."))
+    if not can_manage_members(actor, organisation):
+        raise NotAllowed(_l("Only an owner can transfer the ownership."))
+    current = memberships_by_organisation(actor)[organisation.id]
     if new_owner.organisation_id != organisation.id or new_owner.user_id == actor.id:
         raise DomainError(_l("Choose another member of the organisation."), field="member")
     new_owner.role = Role.owner
@@ -259,6 +285,8 @@ def transfer_ownership(actor: User, organisation: Organisation, new_owner: Membe
 
 def invite_member(actor: User, organisation: Organisation, email: str, role: Role) -> Invitation:
     """Mail a signed, expiring invitation link."""
+    if not can_manage_members(actor, organisation):
+        raise NotAllowed()
     email = email.strip().lower()
     existing = db.session.scalar(
         select(Membership)
@@ -301,8 +329,12 @@ def invitation_from_token(token: str) -> Invitation:
 
 
 def accept_invitation(user: User, token: str) -> Membership:
-    """The signed-in user joins with the invited role (the link was sent to their address)."""
+    """The invitee joins with the invited role: the signed-in user with the address the link
+    was sent to."""
     invitation = invitation_from_token(token)
+    if not can_accept_invitation(user, invitation):
+        raise NotAllowed(_l("This invitation was sent to another e-mail address. Sign in with "
+                            "that address to accept it."))
     organisation = invitation.organisation
     if not user.is_verified:
         raise DomainError(_l("Verify your e-mail address before joining an organisation."))
@@ -322,6 +354,8 @@ def accept_invitation(user: User, token: str) -> Membership:
 
 def revoke_invitation(actor: User, invitation: Invitation) -> None:
     """Cancel an invitation that has not been accepted; its link stops working."""
+    if not can_manage_members(actor, invitation.organisation):
+        raise NotAllowed()
     if invitation.accepted_at is not None:
         raise DomainError(_l("The invitation has already been accepted."))
     invitation.revoked_at = utcnow()
@@ -334,6 +368,8 @@ def revoke_invitation(actor: User, invitation: Invitation) -> None:
 
 def request_to_join(user: User, organisation: Organisation, message: str) -> JoinRequest:
     """Ask the owners for membership; they get a mail and answer on the members page."""
+    if not can_join_organisations(user):
+        raise NotAllowed(_l("Verify your e-mail address before asking to join an organisation."))
     if memberships_by_organisation(user).get(organisation.id) is not None:
         raise DomainError(_l("You are already a member of this organisation."))
     if organisation.status == OrganisationStatus.rejected:
@@ -360,6 +396,8 @@ def request_to_join(user: User, organisation: Organisation, message: str) -> Joi
 
 def decide_join_request(actor: User, join_request: JoinRequest, approve: bool) -> None:
     """An owner approves (the requester becomes a member) or declines; the requester is told."""
+    if not can_manage_members(actor, join_request.organisation):
+        raise NotAllowed()
     if join_request.state != JoinRequestState.pending:
         raise DomainError(_l("This request has already been answered."))
     join_request.state = JoinRequestState.approved if approve else JoinRequestState.rejected

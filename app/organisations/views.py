@@ -10,10 +10,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from app.core.domain import DomainError
-from app.core.forms import show_domain_error
 from app.core.htmx import is_htmx, render_page_or_fragment
 from app.core.pagination import page_arg
+from app.core.unit_of_work import perform
 from app.extensions import db
 from app.organisations import bp, permissions, queries, services
 from app.organisations.directory import DirectoryFilter, directory_query
@@ -114,19 +113,19 @@ def create():
                  "Open the link we sent you, or ask for a new one on this page."), "warning")
         return redirect(url_for("auth.account"))
     form = OrganisationForm()
+    status = 200
     if form.validate_on_submit():
-        try:
-            organisation = services.create_organisation(current_user, form.service_data())
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        outcome = perform(lambda: services.create_organisation(current_user, form.service_data()),
+                          form=form)
+        if outcome.ok:
+            organisation = outcome.value
             flash(_l("%(org)s has been registered. An administrator will verify it; we will "
                      "e-mail you when it is done. Meanwhile you can invite members and write "
                      "drafts.", org=organisation.name), "success")
             return redirect(url_for("organisations.detail", org_id=organisation.id))
-    status = 400 if form.errors else 200
+        status = outcome.status
+    elif form.errors:
+        status = 422
     return render_template("organisations/form.html", form=form, organisation=None), status
 
 
@@ -135,15 +134,12 @@ def create():
 def edit(org_id: int):
     organisation = get_organisation_or_404(org_id, check=can_edit_organisation)
     form = OrganisationForm(obj=organisation)
+    status = 200
     if form.validate_on_submit():
         was_verified = organisation.is_verified
-        try:
-            services.update_organisation(current_user, organisation, form.service_data())
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        outcome = perform(lambda: services.update_organisation(current_user, organisation,
+                                                               form.service_data()), form=form)
+        if outcome.ok:
             if was_verified and not organisation.is_verified:
                 flash(_l("The changes have been saved. Because the Business ID or the type "
                          "changed, an administrator will verify the organisation again."),
@@ -151,7 +147,9 @@ def edit(org_id: int):
             else:
                 flash(_l("The changes have been saved."), "success")
             return redirect(url_for("organisations.detail", org_id=organisation.id))
-    status = 400 if form.errors else 200
+        status = outcome.status
+    elif form.errors:
+        status = 422
     return render_template("organisations/form.html", form=form, organisation=organisation), status
 
 
@@ -161,14 +159,8 @@ def resubmit(org_id: int):
     organisation = get_organisation_or_404(org_id, check=permissions.can_resubmit)
     form = ActionForm()
     if form.validate_on_submit():
-        try:
-            services.resubmit_for_verification(current_user, organisation)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_l("The organisation has been sent for verification again."), "success")
+        perform(lambda: services.resubmit_for_verification(current_user, organisation)).flash(
+            _l("The organisation has been sent for verification again."))
     return redirect(url_for("organisations.detail", org_id=organisation.id))
 
 
@@ -189,15 +181,10 @@ def join_request(org_id: int):
         abort(403)
     form = JoinRequestForm()
     if form.validate_on_submit():
-        try:
-            services.request_to_join(current_user, organisation, form.message.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_l("Your request has been sent to the owners of %(org)s. We will e-mail you "
-                     "their answer.", org=organisation.name), "success")
+        perform(lambda: services.request_to_join(current_user, organisation,
+                                                 form.message.data or "")).flash(
+            _l("Your request has been sent to the owners of %(org)s. We will e-mail you "
+               "their answer.", org=organisation.name))
     else:
         for errors in form.errors.values():
             for message in errors:

@@ -11,10 +11,11 @@ from app.auth.models import User
 from app.core import audit
 from app.core.codelists import REGIONS
 from app.core.db import utcnow
-from app.core.domain import DomainError
+from app.core.domain import DomainError, NotAllowed
 from app.core.outbox import queue_mail
 from app.extensions import db
 from app.organisations.models import Membership, Organisation, Role
+from app.organisations.permissions import can_act_for
 from app.practices.models import (
     Adoption,
     PartnerState,
@@ -22,6 +23,12 @@ from app.practices.models import (
     PracticeAttachment,
     PracticePartner,
     PracticeState,
+)
+from app.practices.permissions import (
+    can_edit_practice,
+    can_manage_validation,
+    can_remove_adoption,
+    can_remove_partner,
 )
 from app.search.changes import record_change
 
@@ -44,7 +51,10 @@ def _people(organisation: Organisation, min_role: Role = Role.editor) -> list[Us
 
 def validate_practice(user: User, organisation: Organisation, practice: Practice,
                       statement: str) -> None:
-    """An ELY-centre vouches for a published model with a short statement."""
+    """An ELY-centre vouches for a published model with a short statement; `user` acts in the
+    centre's name, so must be one of its members."""
+    if not can_act_for(user, organisation):
+        raise NotAllowed()
     if not organisation.is_ely_centre or not organisation.is_verified:
         raise DomainError(_l("Only a verified ELY Centre can validate service models."))
     if organisation.id == practice.organisation_id:
@@ -72,6 +82,9 @@ def validate_practice(user: User, organisation: Organisation, practice: Practice
 
 
 def withdraw_validation(user: User, practice: Practice, reason: str = "") -> None:
+    """The validating ELY Centre's members (or an administrator) take the validation back."""
+    if not can_manage_validation(user, practice):
+        raise NotAllowed()
     if not practice.is_validated:
         raise DomainError(_l("The service model is not validated."))
     audit.record("practice.validation_withdrawn", actor=user, obj=practice,
@@ -88,7 +101,10 @@ def withdraw_validation(user: User, practice: Practice, reason: str = "") -> Non
 
 def record_adoption(user: User, organisation: Organisation, practice: Practice, *,
                     regions: list[str], since: date | None, note: str) -> Adoption:
-    """`organisation` says it uses the model; the owners are told by mail."""
+    """`organisation` says it uses the model; the owners are told by mail. `user` acts in the
+    organisation's name, so must be one of its members."""
+    if not can_act_for(user, organisation):
+        raise NotAllowed()
     if practice.state != PracticeState.published:
         raise DomainError(_l("Only a published service model can be adopted."))
     if not organisation.is_verified:
@@ -114,6 +130,9 @@ def record_adoption(user: User, organisation: Organisation, practice: Practice, 
 
 
 def remove_adoption(user: User, adoption: Adoption) -> None:
+    """A member of the adopting organisation takes the adoption back."""
+    if not can_remove_adoption(user, adoption):
+        raise NotAllowed()
     practice = adoption.practice
     audit.record("practice.adoption_removed", actor=user, obj=practice,
                  organisation=adoption.organisation)
@@ -128,6 +147,8 @@ def remove_adoption(user: User, adoption: Adoption) -> None:
 
 def invite_partner(user: User, practice: Practice, organisation: Organisation) -> PracticePartner:
     """Name another organisation as a partner; its editors accept or decline."""
+    if not can_edit_practice(user, practice):
+        raise NotAllowed()
     if organisation.id == practice.organisation_id:
         raise DomainError(_l("The owning organisation is not its own partner."), field="organisation")
     if not organisation.is_verified:
@@ -147,6 +168,9 @@ def invite_partner(user: User, practice: Practice, organisation: Organisation) -
 
 
 def respond_to_partnership(user: User, partner: PracticePartner, accept: bool) -> None:
+    """An editor of the invited organisation accepts or declines, once."""
+    if not can_act_for(user, partner.organisation, Role.editor):
+        raise NotAllowed()
     if partner.state != PartnerState.invited:
         raise DomainError(_l("This invitation has already been answered."))
     partner.state = PartnerState.accepted if accept else PartnerState.declined
@@ -158,6 +182,9 @@ def respond_to_partnership(user: User, partner: PracticePartner, accept: bool) -
 
 
 def remove_partner(user: User, partner: PracticePartner) -> None:
+    """The owning organisation drops a partner, or the partner leaves."""
+    if not can_remove_partner(user, partner):
+        raise NotAllowed()
     practice = partner.practice
     audit.record("practice.partner_removed", actor=user, obj=practice,
                  organisation=practice.organisation, partner_id=partner.organisation_id)
@@ -174,6 +201,8 @@ def add_attachment(user: User, practice: Practice, file_storage) -> PracticeAtta
     """Check and store an uploaded file (SECURITY.md uploads) and attach it."""
     from app.core.uploads import store_upload, validate_upload
 
+    if not can_edit_practice(user, practice):
+        raise NotAllowed()
     if len(practice.attachments) >= MAX_ATTACHMENTS:
         raise DomainError(_l("A service model can have at most %(n)s attachments.", n=MAX_ATTACHMENTS),
                           field="file")
@@ -194,6 +223,8 @@ def add_attachment(user: User, practice: Practice, file_storage) -> PracticeAtta
 def remove_attachment(user: User, attachment: PracticeAttachment) -> str:
     """Detach the file; returns the stored name for the caller to delete after commit."""
     practice = attachment.practice
+    if not can_edit_practice(user, practice):
+        raise NotAllowed()
     audit.record("practice.attachment_removed", actor=user, obj=practice,
                  organisation=practice.organisation, filename=attachment.filename)
     stored = attachment.stored_name

@@ -6,8 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from app.core.domain import DomainError
-from app.core.forms import show_domain_error
+from app.core.unit_of_work import perform
 from app.extensions import db
 from app.organisations.models import Organisation
 from app.practices import bp, community, queries
@@ -62,25 +61,24 @@ def partners(practice_id: int):
         chosen = (db.session.get(Organisation, int(posted))
                   if posted.isascii() and posted.isdigit() and len(posted) < 10 else None)
         form = PartnerInviteForm(candidates=[chosen] if chosen else [])
+        status = 422
         if form.validate_on_submit():
-            try:
-                community.invite_partner(current_user, practice, chosen)
-            except DomainError as error:
-                db.session.rollback()
-                show_domain_error(form, error)
-            else:
-                db.session.commit()
+            outcome = perform(lambda: community.invite_partner(current_user, practice, chosen),
+                              form=form)
+            if outcome.ok:
                 flash(_l("%(org)s has been invited as a partner. Its editors will accept or "
                          "decline.", org=chosen.name), "success")
                 return redirect(url_for("practices.partners", practice_id=practice.id))
-        status = 400
+            status = outcome.status
+            practice = get_practice_or_404(practice_id, full=True, allow=has_partner_invitation)
     candidates = queries.partner_candidates(practice, search.q.data or "") if can_manage else []
     if form is None or not form.errors:
         form = PartnerInviteForm(formdata=None, candidates=candidates)
     else:
-        errors = form.organisation.errors
+        errors, form_errors = form.organisation.errors, form.form_errors
         form = PartnerInviteForm(formdata=None, candidates=candidates)
         form.organisation.errors = errors
+        form.form_errors = form_errors
     return render_template(
         "practices/partners.html",
         practice=practice,
@@ -110,16 +108,10 @@ def partner_respond(practice_id: int, partner_id: int):
     form = PartnerResponseForm()
     if form.validate_on_submit():
         accept = form.decision.data == "accept"
-        try:
-            community.respond_to_partnership(current_user, partner, accept)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            name = partner.organisation.name
-            flash(_l("%(org)s is now a partner of the service model.", org=name)
-                  if accept else _l("You declined the invitation."), "success")
+        name = partner.organisation.name
+        perform(lambda: community.respond_to_partnership(current_user, partner, accept)).flash(
+            _l("%(org)s is now a partner of the service model.", org=name)
+            if accept else _l("You declined the invitation."))
     else:
         _flash_form_errors(form)
     if can_view_practice(current_user, practice):
@@ -137,9 +129,8 @@ def partner_remove(practice_id: int, partner_id: int):
     form = ActionForm()
     if form.validate_on_submit():
         name = partner.organisation.name
-        community.remove_partner(current_user, partner)
-        db.session.commit()
-        flash(_l("%(org)s is no longer a partner.", org=name), "success")
+        perform(lambda: community.remove_partner(current_user, partner)).flash(
+            _l("%(org)s is no longer a partner.", org=name))
     if can_view_practice(current_user, practice):
         return redirect(url_for("practices.partners", practice_id=practice.id))
     return redirect(url_for("organisations.dashboard"))
@@ -154,18 +145,17 @@ def validate(practice_id: int):
     practice = get_practice_or_404(practice_id, check=can_validate_practice, full=True)
     organisations = validating_organisations(current_user, practice)
     form = ValidateForm(organisations=organisations)
+    status = 422
     if form.validate_on_submit():
         organisation = next(org for org in organisations if str(org.id) == form.organisation.data)
-        try:
-            community.validate_practice(current_user, organisation, practice, form.statement.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        outcome = perform(lambda: community.validate_practice(current_user, organisation, practice,
+                                                              form.statement.data), form=form)
+        if outcome.ok:
             flash(_l("The service model has been marked as validated."), "success")
             return redirect(canonical_url(practice, _anchor="validation-title"))
-    return render_detail(practice, validate_form=form, status=400)
+        status = outcome.status
+        practice = get_practice_or_404(practice_id, full=True)
+    return render_detail(practice, validate_form=form, status=status)
 
 
 @bp.post("/practices/<int:practice_id>/validation/withdraw")
@@ -173,17 +163,17 @@ def validate(practice_id: int):
 def validation_withdraw(practice_id: int):
     practice = get_practice_or_404(practice_id, check=can_withdraw_validation, full=True)
     form = WithdrawForm()
+    status = 422
     if form.validate_on_submit():
-        try:
-            community.withdraw_validation(current_user, practice, form.reason.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        outcome = perform(lambda: community.withdraw_validation(current_user, practice,
+                                                                form.reason.data or ""))
+        if outcome.ok:
             flash(_l("The validation has been withdrawn."), "success")
             return redirect(canonical_url(practice))
-    return render_detail(practice, withdraw_form=form, status=400)
+        outcome.flash()
+        status = outcome.status
+        practice = get_practice_or_404(practice_id, full=True)
+    return render_detail(practice, withdraw_form=form, status=status)
 
 
 # --- adoption ---------------------------------------------------------------------------------
@@ -195,21 +185,20 @@ def adopt(practice_id: int):
     practice = get_practice_or_404(practice_id, check=can_adopt_practice, full=True)
     organisations = adopting_organisations(current_user, practice)
     form = AdoptForm(organisations=organisations)
+    status = 200
     if form.validate_on_submit():
         organisation = next(org for org in organisations if str(org.id) == form.organisation.data)
-        try:
-            community.record_adoption(current_user, organisation, practice,
-                                      regions=form.regions.data or [], since=form.since.data,
-                                      note=form.note.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        outcome = perform(lambda: community.record_adoption(
+            current_user, organisation, practice, regions=form.regions.data or [],
+            since=form.since.data, note=form.note.data or ""), form=form)
+        if outcome.ok:
             flash(_l("Thank you: %(org)s is now listed as using this service model.",
                      org=organisation.name), "success")
             return redirect(canonical_url(practice, _anchor="adoptions-title"))
-    status = 400 if form.errors else 200
+        status = outcome.status
+        practice = get_practice_or_404(practice_id, full=True)
+    elif form.errors:
+        status = 422
     return render_template("practices/adopt.html", practice=practice, form=form,
                            content=practice.current_version.content), status
 
@@ -226,7 +215,6 @@ def adoption_remove(practice_id: int, adoption_id: int):
     form = ActionForm()
     if form.validate_on_submit():
         name = adoption.organisation.name
-        community.remove_adoption(current_user, adoption)
-        db.session.commit()
-        flash(_l("%(org)s is no longer listed as using this service model.", org=name), "success")
+        perform(lambda: community.remove_adoption(current_user, adoption)).flash(
+            _l("%(org)s is no longer listed as using this service model.", org=name))
     return redirect(canonical_url(practice, _anchor="adoptions-title"))

@@ -11,9 +11,8 @@ from flask_login import current_user, login_required
 from app.auth.models import User
 from app.core.codelists import LANGUAGES
 from app.core.db import utcnow
-from app.core.domain import DomainError
-from app.core.forms import show_domain_error
 from app.core.htmx import is_htmx, render_page_or_fragment
+from app.core.unit_of_work import perform, refuse
 from app.extensions import db
 from app.organisations.services import memberships_by_organisation
 from app.practices import bp, community, queries, services
@@ -62,22 +61,20 @@ def create():
         if any(str(org.id) == wanted for org in organisations):
             form.organisation.data = wanted
         form.language.data = current_user.language if current_user.language in LANGUAGES else "fi"
+    status = 200
     if form.validate_on_submit():
         organisation = next(org for org in organisations if str(org.id) == form.organisation.data)
-        try:
-            practice = services.create_practice(current_user, organisation, {
-                "title": form.title.data, "language": form.language.data,
-                "summary": form.summary.data or "",
-            })
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        outcome = perform(lambda: services.create_practice(current_user, organisation, {
+            "title": form.title.data, "language": form.language.data,
+            "summary": form.summary.data or "",
+        }), form=form)
+        if outcome.ok:
             flash(_l("The draft has been created. Write the rest of the model; it is saved as "
                      "you type."), "success")
-            return redirect(url_for("practices.edit", practice_id=practice.id))
-    status = 400 if form.errors else 200
+            return redirect(url_for("practices.edit", practice_id=outcome.value.id))
+        status = outcome.status
+    elif form.errors:
+        status = 422
     return render_template("practices/create.html", form=form, organisations=organisations), status
 
 
@@ -154,22 +151,17 @@ def edit(practice_id: int):
         return render_edit(practice)
     form = PracticeForm()
     if not form.validate_on_submit():
-        return render_edit(practice, form, status=400)
-    try:
-        changed = services.save_practice(current_user, practice, form.service_data(),
-                                         form.lock_version_value())
-    except EditConflict as conflict:
-        current = practice.lock_version
-        db.session.rollback()
-        view = conflict_view(conflict, form.service_data(), current)
+        return render_edit(practice, form, status=422)
+    outcome = perform(lambda: services.save_practice(current_user, practice, form.service_data(),
+                                                     form.lock_version_value()), form=form)
+    if isinstance(outcome.error, EditConflict):
+        view = conflict_view(outcome.error, form.service_data(), outcome.error.theirs_version)
         return render_template("practices/conflict.html", practice=practice, conflict=view), 409
-    except DomainError as error:
-        db.session.rollback()
-        show_domain_error(form, error)
-        return render_edit(practice, form, status=400)
-    db.session.commit()
-    flash(_l("The changes have been saved.") if changed else _l("There were no changes to save."),
-          "success")
+    if not outcome.ok:
+        return render_edit(get_practice_or_404(practice_id, full=True), form,
+                           status=outcome.status)
+    flash(_l("The changes have been saved.") if outcome.value else
+          _l("There were no changes to save."), "success")
     return redirect(url_for("practices.edit", practice_id=practice.id))
 
 
@@ -177,34 +169,37 @@ def edit(practice_id: int):
 @login_required
 def autosave(practice_id: int):
     """htmx saves the draft a few seconds after typing stops; the answer updates the status
-    line and the form's lock_version (out of band), or shows the conflict."""
+    line and the form's lock_version (out of band) with the version THIS save wrote, or shows
+    the conflict."""
     practice = get_practice_or_404(practice_id, check=can_edit_practice)
     form = PracticeForm()
     if not form.validate_on_submit():
         message = next(iter(e for errors in form.errors.values() for e in errors), "")
-        return _autosave_answer(practice, error=message)
-    try:
+        return _autosave_answer(practice, error=message, status=422)
+
+    def save():
         services.save_practice(current_user, practice, form.service_data(),
                                form.lock_version_value())
-    except EditConflict as conflict:
-        current = practice.lock_version
-        db.session.rollback()
-        view = conflict_view(conflict, form.service_data(), current)
+        return practice.lock_version  # read before the commit: the version this save wrote
+
+    outcome = perform(save)
+    if isinstance(outcome.error, EditConflict):
+        view = conflict_view(outcome.error, form.service_data(), outcome.error.theirs_version)
         if not is_htmx():
             return render_template("practices/conflict.html", practice=practice, conflict=view), 409
         response = make_response(render_template("practices/_conflict.html", practice=practice,
-                                                  conflict=view, autosaved=True))
+                                                  conflict=view, autosaved=True), 409)
         response.headers["HX-Retarget"] = "#edit-conflict"
         response.headers["HX-Reswap"] = "innerHTML"
         return response
-    except DomainError as error:
-        db.session.rollback()
-        return _autosave_answer(practice, error=error.message)
-    db.session.commit()
-    return _autosave_answer(practice, saved_at=format_time(utcnow(), "short"))
+    if not outcome.ok:
+        return _autosave_answer(practice, error=outcome.message, status=outcome.status)
+    return _autosave_answer(practice, saved_at=format_time(utcnow(), "short"),
+                            version=outcome.value)
 
 
-def _autosave_answer(practice: Practice, *, saved_at: str | None = None, error=None):
+def _autosave_answer(practice: Practice, *, saved_at: str | None = None, error=None,
+                     version: int | None = None, status: int = 200):
     if not is_htmx():
         if error:
             flash(error, "error")
@@ -212,7 +207,8 @@ def _autosave_answer(practice: Practice, *, saved_at: str | None = None, error=N
             flash(_l("Saved at %(time)s.", time=saved_at), "success")
         return redirect(url_for("practices.edit", practice_id=practice.id))
     response = make_response(render_template("practices/_autosave_status.html", practice=practice,
-                                             saved_at=saved_at, error=error, oob=True))
+                                             saved_at=saved_at, error=error, oob=True,
+                                             version=version), status)
     response.vary.add("HX-Request")
     return response
 
@@ -243,17 +239,15 @@ def publish(practice_id: int):
     practice = get_practice_or_404(practice_id, check=can_edit_practice)
     form = PublishForm()
     error = None
+    status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
-        try:
-            version = services.publish_practice(current_user, practice, form.change_note.data or "")
-        except DomainError as exc:
-            db.session.rollback()
-            error = exc.message
-        else:
-            db.session.commit()
-            flash(_l("Version %(n)s has been published.", n=version.number), "success")
+        outcome = perform(lambda: services.publish_practice(current_user, practice,
+                                                            form.change_note.data or ""))
+        if outcome.ok:
+            flash(_l("Version %(n)s has been published.", n=outcome.value.number), "success")
             return redirect(canonical_url(practice))
-    status = 400 if request.method == "POST" else 200
+        error, status = outcome.message, outcome.status
+        practice = get_practice_or_404(practice_id)
     return render_template("practices/publish.html", practice=practice, form=form, error=error,
                            missing=services.publish_checklist(practice)), status
 
@@ -262,14 +256,7 @@ def _state_change(practice_id: int, check, change, done_message):
     practice = get_practice_or_404(practice_id, check=check)
     form = ActionForm()
     if form.validate_on_submit():
-        try:
-            change(current_user, practice)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(done_message, "success")
+        perform(lambda: change(current_user, practice)).flash(done_message)
     return redirect(canonical_url(practice))
 
 
@@ -296,46 +283,40 @@ def contact(practice_id: int):
     practice = get_practice_or_404(practice_id, check=can_edit_practice, full=True)
     members = queries.organisation_members(practice.organisation_id)
     form = ContactForm(members=members)
+    status = 422
     if form.validate_on_submit():
         person = db.session.get(User, int(form.contact.data))
-        try:
-            if person is None:
-                raise DomainError(_l("The contact person must be a member of the organisation."),
-                                  field="contact")
-            services.set_contact(current_user, practice, person)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
+        if person is None:
+            outcome = refuse(_l("The contact person must be a member of the organisation."),
+                             form=form, field="contact")
         else:
-            db.session.commit()
+            outcome = perform(lambda: services.set_contact(current_user, practice, person),
+                              form=form)
+        if outcome.ok:
             flash(_l("The contact person has been changed."), "success")
             return redirect(url_for("practices.edit", practice_id=practice.id,
                                     _anchor="contact-title"))
-    return render_edit(practice, contact_form=form, status=400)
+        status = outcome.status
+        practice = get_practice_or_404(practice_id, full=True)
+    return render_edit(practice, contact_form=form, status=status)
 
 
 @bp.post("/practices/<int:practice_id>/attachments")
 @login_required
 def attachment_upload(practice_id: int):
-    from app.core.uploads import UploadError
-
     practice = get_practice_or_404(practice_id, check=can_edit_practice, full=True)
     form = AttachmentForm()
+    status = 422
     if form.validate_on_submit():
-        try:
-            attachment = community.add_attachment(current_user, practice, form.file.data)
-        except UploadError as error:
-            db.session.rollback()
-            form.file.errors = [*form.file.errors, error.message]
-        except DomainError as error:
-            db.session.rollback()
-            form.file.errors = [*form.file.errors, error.message]
-        else:
-            db.session.commit()
-            flash(_l("%(file)s has been attached.", file=attachment.filename), "success")
+        outcome = perform(lambda: community.add_attachment(current_user, practice, form.file.data))
+        if outcome.ok:
+            flash(_l("%(file)s has been attached.", file=outcome.value.filename), "success")
             return redirect(url_for("practices.edit", practice_id=practice.id,
                                     _anchor="attachments-title"))
-    return render_edit(practice, attachment_form=form, status=400)
+        form.file.errors = [*form.file.errors, outcome.message]
+        status = outcome.status
+        practice = get_practice_or_404(practice_id, full=True)
+    return render_edit(practice, attachment_form=form, status=status)
 
 
 @bp.post("/practices/<int:practice_id>/attachments/<int:attachment_id>/delete")
@@ -350,8 +331,8 @@ def attachment_delete(practice_id: int, attachment_id: int):
     form = ActionForm()
     if form.validate_on_submit():
         filename = attachment.filename
-        stored = community.remove_attachment(current_user, attachment)
-        db.session.commit()
-        delete_upload(stored)  # only after the commit: a rollback must not lose the file
-        flash(_l("%(file)s has been removed.", file=filename), "success")
+        outcome = perform(lambda: community.remove_attachment(current_user, attachment))
+        if outcome.ok:
+            delete_upload(outcome.value)  # only after the commit: a rollback keeps the file
+        outcome.flash(_l("%(file)s has been removed.", file=filename))
     return redirect(url_for("practices.edit", practice_id=practice.id, _anchor="attachments-title"))

@@ -190,7 +190,8 @@ def _apply(run: _Run, record: ImportRecord, action: str, practice: Practice | No
         return False
     for key, value in record.content.items():
         setattr(practice, key, list(value) if isinstance(value, list) else value)
-    practice.lock_version += 1  # an editor with the old text open gets a conflict, not a loss
+    # An editor with the old text open gets a conflict, not a loss (incremented by the database).
+    practice.lock_version = Practice.lock_version + 1
     practice.updated_at = now
     practice.updated_by_id = None
     practice.has_unpublished_changes = practice.state == PracticeState.published

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.organisations.models import Role
-from app.organisations.permissions import has_role, is_admin, membership_of
+from app.organisations.permissions import can_act_for, has_role, is_admin, membership_of
 from app.practices.models import PartnerState, Practice, PracticePartner, PracticeState
 
 
@@ -39,10 +39,15 @@ def can_create_practice(user, organisation) -> bool:
     return has_role(user, organisation, Role.editor)
 
 
+def can_manage_practice(user, practice: Practice) -> bool:
+    """Editors and owners of the owning organisation act on the model, whatever its state:
+    the predicates below add the state, the services say what the state forbids."""
+    return has_role(user, practice.organisation, Role.editor)
+
+
 def can_edit_practice(user, practice: Practice) -> bool:
-    return practice.state != PracticeState.archived and has_role(
-        user, practice.organisation, Role.editor
-    )
+    """The working copy, its contact person, attachments and partners: not while archived."""
+    return practice.state != PracticeState.archived and can_manage_practice(user, practice)
 
 
 def can_publish_practice(user, practice: Practice) -> bool:
@@ -55,15 +60,13 @@ def can_publish_practice(user, practice: Practice) -> bool:
 
 
 def can_archive_practice(user, practice: Practice) -> bool:
-    return practice.state == PracticeState.published and has_role(
-        user, practice.organisation, Role.editor
-    )
+    """A published model is taken off the public pages by its organisation's editors."""
+    return practice.state == PracticeState.published and can_manage_practice(user, practice)
 
 
 def can_restore_practice(user, practice: Practice) -> bool:
-    return practice.state == PracticeState.archived and has_role(
-        user, practice.organisation, Role.editor
-    )
+    """An archived model is brought back by its organisation's editors."""
+    return practice.state == PracticeState.archived and can_manage_practice(user, practice)
 
 
 def _ely_memberships(user):
@@ -96,12 +99,19 @@ def can_validate_practice(user, practice: Practice) -> bool:
     )
 
 
-def can_withdraw_validation(user, practice: Practice) -> bool:
-    if not practice.is_validated:
-        return False
-    return is_admin(user) or any(
-        m.organisation_id == practice.validated_by_organisation_id for m in _ely_memberships(user)
+def can_manage_validation(user, practice: Practice) -> bool:
+    """Administrators and the members of the ELY Centre that validated the model answer for
+    its validation (there is none to answer for when it is not validated)."""
+    return is_admin(user) or (
+        practice.validated_by_organisation_id is not None
+        and any(m.organisation_id == practice.validated_by_organisation_id
+                for m in _ely_memberships(user))
     )
+
+
+def can_withdraw_validation(user, practice: Practice) -> bool:
+    """A validated model's validation is withdrawn by those who answer for it."""
+    return practice.is_validated and can_manage_validation(user, practice)
 
 
 def adopting_organisations(user, practice: Practice):
@@ -124,11 +134,13 @@ def can_adopt_practice(user, practice: Practice) -> bool:
 
 
 def can_remove_adoption(user, adoption) -> bool:
-    return has_role(user, adoption.organisation, Role.member)
+    """Any member of the adopting organisation takes its adoption back."""
+    return can_act_for(user, adoption.organisation)
 
 
 def can_respond_to_partnership(user, partner: PracticePartner) -> bool:
-    return partner.state == PartnerState.invited and has_role(
+    """The invited organisation's editors accept or decline, once."""
+    return partner.state == PartnerState.invited and can_act_for(
         user, partner.organisation, Role.editor
     )
 

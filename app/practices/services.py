@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import User
 from app.core import audit
@@ -20,7 +22,7 @@ from app.core.codelists import (
     WORK_FORMS,
 )
 from app.core.db import utcnow
-from app.core.domain import DomainError
+from app.core.domain import DomainError, NotAllowed
 from app.extensions import db
 from app.organisations.models import Membership, Organisation
 from app.practices.models import (
@@ -30,6 +32,7 @@ from app.practices.models import (
     PracticeState,
     PracticeVersion,
 )
+from app.practices.permissions import can_create_practice, can_edit_practice, can_manage_practice
 from app.search.changes import record_change
 
 TEXT_FIELDS = ("title", "summary", *SECTIONS)
@@ -46,6 +49,7 @@ class EditConflict(DomainError):
         super().__init__(_l("Someone else saved this service model while you were editing it."))
         self.practice = practice
         self.theirs = theirs
+        self.theirs_version = practice.lock_version  # "keep mine" saves on top of this one
 
 
 def slugify(text: str, max_length: int = 80) -> str:
@@ -90,6 +94,8 @@ def _apply(practice: Practice, data: dict) -> bool:
 
 def create_practice(user: User, organisation: Organisation, data: dict) -> Practice:
     """A new draft owned by `organisation`; the writer becomes the contact person."""
+    if not can_create_practice(user, organisation):
+        raise NotAllowed()
     practice = Practice(organisation=organisation, created_by_id=user.id, updated_by_id=user.id,
                         contact_user_id=user.id, language=data.get("language") or user.language)
     _apply(practice, data)
@@ -104,22 +110,47 @@ def create_practice(user: User, organisation: Organisation, data: dict) -> Pract
 
 def save_practice(user: User, practice: Practice, data: dict, lock_version: int | None) -> bool:
     """Save the working copy (a full save or an autosave). Refuses a stale `lock_version`
-    with EditConflict instead of overwriting the newer text. True when anything changed."""
+    with EditConflict instead of overwriting the newer text. True when anything changed.
+
+    The database checks the version (`UPDATE ... WHERE lock_version = :seen`), so two saves
+    from the same version can never both succeed, on PostgreSQL as on SQLite; afterwards
+    `practice.lock_version` is the version this save wrote (read it before the commit)."""
+    if not can_edit_practice(user, practice):
+        raise NotAllowed()
     if practice.state == PracticeState.archived:
         raise DomainError(_l("An archived service model cannot be edited. Restore it first."))
-    if lock_version is not None and lock_version != practice.lock_version:
-        raise EditConflict(practice, practice.content())
     if "title" in data and not (data.get("title") or "").strip():
         raise DomainError(_l("Give the service model a title."), field="title")
-    changed = _apply(practice, data)
-    if changed:
-        practice.lock_version += 1
-        practice.updated_at = utcnow()
-        practice.updated_by_id = user.id
-        if practice.state == PracticeState.published:
-            practice.has_unpublished_changes = True
-        db.session.flush()
-    return changed
+    seen = practice.lock_version if lock_version is None else lock_version
+    if seen != practice.lock_version:
+        if not _differs(practice, data):
+            return False  # nothing of theirs would be overwritten: the same text
+        raise EditConflict(practice, practice.content())
+    if not _differs(practice, data):
+        return False
+    claimed = db.session.execute(
+        update(Practice)
+        .where(Practice.id == practice.id, Practice.lock_version == seen)
+        .values(lock_version=seen + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        # Another save committed since we read the row: show theirs, keep ours in the form.
+        db.session.refresh(practice)
+        raise EditConflict(practice, practice.content())
+    set_committed_value(practice, "lock_version", seen + 1)
+    _apply(practice, data)
+    practice.updated_at = utcnow()
+    practice.updated_by_id = user.id
+    if practice.state == PracticeState.published:
+        practice.has_unpublished_changes = True
+    db.session.flush()
+    return True
+
+
+def _differs(practice: Practice, data: dict) -> bool:
+    """Would saving `data` change the working copy? (Checked on a throw-away copy.)"""
+    return _apply(SimpleNamespace(**{name: getattr(practice, name) for name in EDITABLE}), data)
 
 
 @dataclass(frozen=True)
@@ -156,7 +187,10 @@ def publish_checklist(practice: Practice) -> list[Missing]:
 
 
 def publish_practice(user: User | None, practice: Practice, change_note: str = "") -> PracticeVersion:
-    """Publish the working copy as a new immutable version."""
+    """Publish the working copy as a new immutable version. `user` None is the system (the
+    importer); a person must be an editor of the owning organisation."""
+    if user is not None and not can_manage_practice(user, practice):
+        raise NotAllowed()
     if practice.state == PracticeState.archived:
         raise DomainError(_l("An archived service model cannot be published. Restore it first."))
     if practice.state == PracticeState.published and not practice.has_unpublished_changes:
@@ -191,6 +225,8 @@ def publish_practice(user: User | None, practice: Practice, change_note: str = "
 
 def archive_practice(user: User, practice: Practice) -> None:
     """Take a published model off the public pages (its versions are kept)."""
+    if not can_manage_practice(user, practice):
+        raise NotAllowed()
     if practice.state != PracticeState.published:
         raise DomainError(_l("Only a published service model can be archived."))
     practice.state = PracticeState.archived
@@ -200,6 +236,8 @@ def archive_practice(user: User, practice: Practice) -> None:
 
 def restore_practice(user: User, practice: Practice) -> None:
     """Bring an archived model back: published again if it ever was, otherwise a draft."""
+    if not can_manage_practice(user, practice):
+        raise NotAllowed()
     if practice.state != PracticeState.archived:
         raise DomainError(_l("Only an archived service model can be restored."))
     practice.state = PracticeState.published if practice.current_version_id else PracticeState.draft
@@ -227,6 +265,8 @@ def version_by_number(practice: Practice, number: int) -> PracticeVersion | None
 
 def set_contact(user: User, practice: Practice, contact: User) -> None:
     """The contact person must be a member of the owning organisation."""
+    if not can_edit_practice(user, practice):
+        raise NotAllowed()
     member = db.session.scalar(
         select(Membership).where(
             Membership.organisation_id == practice.organisation_id, Membership.user_id == contact.id
@@ -237,6 +277,8 @@ def set_contact(user: User, practice: Practice, contact: User) -> None:
                           field="contact")
     practice.contact_user_id = contact.id
     practice.updated_at = utcnow()
+    audit.record("practice.contact_changed", actor=user, obj=practice,
+                 organisation=practice.organisation, contact_id=contact.id)
 
 
 def classification_fields() -> tuple[str, ...]:

@@ -36,14 +36,183 @@
     }
   });
 
-  // Autosave of service models: a failed save (a refusal or no connection) must not leave
-  // "Saved at ..." on the screen. The translated text comes from the status element.
-  function autosaveFailed(event) {
-    var target = event.detail && event.detail.target;
-    if (target && target.id === "autosave-status" && target.hasAttribute("data-error-text")) {
-      target.textContent = target.getAttribute("data-error-text");
-    }
+  // --- Every error visible, nothing typed lost ---------------------------------------------
+  // htmx swaps 422 (refused input) and 409 (conflict) answers: they carry the form with its
+  // messages (base.html's htmx-config). Every other failure is shown here, in place, and
+  // nothing is swapped, so what was typed stays in the form.
+
+  function bodyText(name) {
+    return document.body.getAttribute("data-msg-" + name) || "";
   }
-  document.addEventListener("htmx:responseError", autosaveFailed);
-  document.addEventListener("htmx:sendError", autosaveFailed);
+
+  function messageFor(xhr) {
+    if (!xhr || !xhr.status) { return bodyText("offline"); }
+    var header = xhr.getResponseHeader && xhr.getResponseHeader("X-Error-Message");
+    if (header) {
+      try { return decodeURIComponent(header); } catch (e) { /* fall through */ }
+    }
+    return bodyText(String(xhr.status)) || bodyText("error");
+  }
+
+  // Where a message about this request goes: the autosave status line when there is one,
+  // otherwise an alert just before the form (or the element) that made the request.
+  function showError(elt, text) {
+    if (!elt || !text) { return; }
+    var form = elt.closest ? (elt.closest("form") || elt) : elt;
+    var status = form.querySelector && form.querySelector("[data-autosave-status]");
+    if (status) {
+      status.textContent = text;
+      status.classList.add("autosave-error");
+    }
+    var box = form.previousElementSibling;
+    if (!box || !box.classList || !box.classList.contains("request-error")) {
+      box = document.createElement("div");
+      box.className = "request-error flash flash-error";
+      box.setAttribute("role", "alert");
+      box.setAttribute("tabindex", "-1");
+      form.parentNode.insertBefore(box, form);
+    }
+    box.textContent = text;
+    if (!status) { box.focus(); }
+  }
+
+  function clearError(elt) {
+    var form = elt && elt.closest ? (elt.closest("form") || elt) : null;
+    var box = form && form.previousElementSibling;
+    if (box && box.classList && box.classList.contains("request-error")) { box.remove(); }
+  }
+
+  // The session changed (signed out and in again in another tab): take a fresh CSRF token
+  // and send the same request once more.
+  function renewTokenAndRetry(detail) {
+    var elt = detail.elt;
+    if (!elt || elt.__kohtaamoRetried) { return false; }
+    elt.__kohtaamoRetried = true;
+    fetch(document.body.getAttribute("data-csrf-url"), {credentials: "same-origin",
+                                                         headers: {"Accept": "application/json"}})
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        var meta = document.querySelector('meta[name="csrf-token"]');
+        if (meta) { meta.setAttribute("content", data.token); }
+        document.querySelectorAll('input[name="csrf_token"]').forEach(function (input) {
+          input.value = data.token;
+        });
+        var config = detail.requestConfig || {};
+        return window.htmx.ajax(config.verb ? config.verb.toUpperCase() : "POST",
+                                config.path, {source: elt, target: detail.target});
+      })
+      .catch(function () { showError(elt, bodyText("offline")); })
+      .finally(function () { elt.__kohtaamoRetried = false; });
+    return true;
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.status === 400 && xhr.getResponseHeader("X-CSRF-Expired")) {
+      if (renewTokenAndRetry(event.detail)) { return; }
+    }
+    showError(event.detail.elt, messageFor(xhr));
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    showError(event.detail.elt, bodyText("offline"));
+  });
+  document.addEventListener("htmx:timeout", function (event) {
+    showError(event.detail.elt, bodyText("offline"));
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.status >= 200 && xhr.status < 400) { clearError(event.detail.elt); }
+  });
+
+  // After a swap: move focus to an error summary in the new content, so that screen reader
+  // users hear what to correct (autosaves announce through their status line instead).
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.querySelector) { return; }
+    var summary = target.classList && target.classList.contains("error-summary")
+      ? target : target.querySelector(".error-summary");
+    var trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    var autosave = trigger && trigger.type !== "submit" && trigger.type !== "click";
+    if (summary && !autosave) { summary.focus(); }
+  });
+
+  // --- Unsaved input -----------------------------------------------------------------------
+  // A form is dirty from the first keystroke until a save succeeds (or it is submitted);
+  // leaving the page with a dirty form asks first.
+  var dirty = new Set();
+
+  function isTracked(form) {
+    return form && form.method && form.method.toLowerCase() === "post" &&
+      !form.hasAttribute("data-no-unsaved-warning");
+  }
+
+  document.addEventListener("input", function (event) {
+    var form = event.target.form;
+    if (isTracked(form) && event.target.type !== "file") { dirty.add(form); }
+  });
+  document.addEventListener("change", function (event) {
+    var form = event.target.form;
+    if (isTracked(form) && event.target.type !== "file") { dirty.add(form); }
+  });
+  // A plain submit leaves the page with the form's content (htmx has prevented the default
+  // for the forms it sends itself, and a cancelled confirmation prevents it too).
+  document.addEventListener("submit", function (event) {
+    if (!event.defaultPrevented) {
+      dirty.delete(event.target);
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var xhr = event.detail.xhr;
+    var elt = event.detail.elt;
+    var form = elt && elt.closest ? elt.closest("form") : null;
+    if (form && xhr && xhr.status >= 200 && xhr.status < 300 && !event.detail.failed) {
+      var verb = event.detail.requestConfig && event.detail.requestConfig.verb;
+      // Previews and live totals post the form without saving it.
+      if (verb && verb.toLowerCase() === "post" && !elt.closest("[data-preview]")) {
+        dirty.delete(form);
+      }
+    }
+  });
+  // A swapped form is new: forget the old one. A refused or conflicting save (422, 409)
+  // comes back with the typed values, still unsaved.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    dirty.forEach(function (form) {
+      if (!document.contains(form)) { dirty.delete(form); }
+    });
+    var xhr = event.detail.xhr;
+    var target = event.detail.target;
+    if (xhr && (xhr.status === 422 || xhr.status === 409) && target) {
+      var forms = target.matches && target.matches("form") ? [target]
+        : Array.prototype.slice.call(target.querySelectorAll ? target.querySelectorAll("form") : []);
+      forms.forEach(function (form) { if (isTracked(form)) { dirty.add(form); } });
+    }
+  });
+  window.addEventListener("beforeunload", function (event) {
+    dirty.forEach(function (form) { if (!document.contains(form)) { dirty.delete(form); } });
+    if (dirty.size) {
+      event.preventDefault();
+      event.returnValue = bodyText("unsaved");
+      return bodyText("unsaved");
+    }
+  });
+
+  // --- Autosave and uploads ---------------------------------------------------------------
+  // An upload (a plain form post that leaves the page) first saves the text typed in the
+  // autosaving form of the same page, so that nothing typed in the last seconds is lost.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[enctype='multipart/form-data']") ||
+        form.__kohtaamoSaved) { return; }
+    var autosaving = document.querySelector("form[data-autosave]");
+    if (!autosaving || !dirty.has(autosaving) || !window.htmx) { return; }
+    event.preventDefault();
+    var url = autosaving.getAttribute("hx-post");
+    window.htmx.ajax("POST", url, {source: autosaving,
+                                   target: autosaving.getAttribute("hx-target") || autosaving})
+      .then(function () {
+        if (dirty.has(autosaving)) { return; }  // not saved: the message is shown, stay here
+        form.__kohtaamoSaved = true;
+        form.requestSubmit ? form.requestSubmit() : form.submit();
+      });
+  }, true);
 })();

@@ -72,6 +72,7 @@ MATRIX: dict[str, dict[str, dict]] = {
     "applications.application_attachment_download": {"GET": viewers(200)},
     "applications.application_submit": {"GET": LOCKED, "POST": LOCKED},
     "applications.application_section_save": {"POST": LOCKED},
+    "applications.application_section_autosave": {"POST": LOCKED},
     "applications.application_budget_totals": {"POST": LOCKED},
     "applications.application_line_add": {"POST": LOCKED},
     "applications.application_line_save": {"POST": LOCKED},

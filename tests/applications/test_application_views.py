@@ -49,7 +49,7 @@ def test_a_failed_save_changes_nothing(client, draft):
     application, _owner = draft
     response = client.post(_url(application, "/sections/duration"),
                            data={"start_date": "2027-05-01", "end_date": "2027-01-01"}, headers=HX)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "end after it starts" in response.get_data(as_text=True)
     assert application.start_date is None
 
@@ -65,7 +65,7 @@ def test_absurd_money_gets_a_message_never_a_500(client, draft, value, headers):
     application, _owner = draft
     response = client.post(_url(application, "/sections/funding"),
                            data={"support_cents": value, "own_cents": "100"}, headers=headers)
-    assert response.status_code == 400
+    assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert 'class="error"' in html
     assert application.support_cents == 0 and application.own_cents == 0
@@ -83,7 +83,7 @@ def test_absurd_staff_line_input_gets_a_message(client, draft, field, value):
     data[f"new-line-{field}"] = value
     for headers in ({}, HX):
         response = client.post(_url(application, "/budget/lines"), data=data, headers=headers)
-        assert response.status_code == 400
+        assert response.status_code == 422
         assert 'class="error"' in response.get_data(as_text=True)
     assert application.staff_lines == []
 
@@ -93,7 +93,7 @@ def test_absurd_indicators_and_weights(client, draft, value):
     application, _owner = draft
     response = client.post(_url(application, "/sections/indicators"),
                            data={"target_participants": value})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert application.target_participants is None
 
 
@@ -269,7 +269,7 @@ def test_closed_call_page_says_the_draft_can_no_longer_be_submitted(client, logi
     page = client.get(_url(application)).get_data(as_text=True)
     assert "can no longer be submitted" in page or "ei voi enää" in page
     response = client.post(_url(application, "/submit"), data={})
-    assert response.status_code == 400 and application.state == ApplicationState.draft
+    assert response.status_code == 422 and application.state == ApplicationState.draft
     assert _db.session.scalar(select(ApplicationRevision.id)) is None
 
 
@@ -281,7 +281,7 @@ def test_manager_request_info_and_decide_over_http(client, login_as, make_applic
     assert application.state == ApplicationState.in_review
     response = client.post(_url(application, "/request-info"),
                            data={"message": "Tarkenna.", "deadline": "1.1.2000 12.00"})
-    assert response.status_code == 400  # in the past
+    assert response.status_code == 422  # in the past
     response = client.post(_url(application, "/request-info"),
                            data={"message": "Tarkenna.", "deadline": "2099-01-01T12:00"})
     assert response.status_code == 302
@@ -296,13 +296,13 @@ def test_manager_request_info_and_decide_over_http(client, login_as, make_applic
     client.post(_url(application, "/review"), data={})
     response = client.post(_url(application, "/decide"), data={
         "outcome": "approved", "granted": "1e400", "justification": "Hyvä."})
-    assert response.status_code == 400
+    assert response.status_code == 422
     response = client.post(_url(application, "/decide"), data={
         "outcome": "approved", "granted": "100 000", "justification": "Hyvä."})
     assert response.status_code == 302 and application.state == ApplicationState.approved
 
 
-@pytest.mark.parametrize("headers,status", [({}, 302), (HX, 409)])
+@pytest.mark.parametrize("headers,status", [({}, 409), (HX, 409)])
 def test_a_save_that_raced_with_another_write_is_refused(client, draft, monkeypatch, headers,
                                                          status):
     """The row's lock_version moved between our read and our write: nothing is saved."""
@@ -313,15 +313,19 @@ def test_a_save_that_raced_with_another_write_is_refused(client, draft, monkeypa
     application, _owner = draft
     real = applications.save_section
 
-    def racing(user, target, key, data, now=None):
+    def racing(user, target, key, data, now=None, **kwargs):
         _db.session.execute(text("UPDATE application SET lock_version = lock_version + 1 "
                                  "WHERE id = :id"), {"id": target.id})
-        return real(user, target, key, data, now)
+        return real(user, target, key, data, now, **kwargs)
 
     monkeypatch.setattr(applications, "save_section", racing)
     response = client.post(_url(application, "/sections/background"),
                            data={"background": "Kilpaileva tallennus"}, headers=headers)
     assert response.status_code == status
+    # The typed text comes back in the form with both versions side by side.
+    html = response.get_data(as_text=True)
+    assert "Kilpaileva tallennus" in html
+    assert "Someone else saved this part" in html
     _db.session.expire_all()
     assert application.background == ""
 

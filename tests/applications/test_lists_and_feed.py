@@ -168,7 +168,7 @@ def test_call_created_over_http_stores_utc(client, login_as, make_organisation, 
                 "closes_at": "2031-06-30T16:15", "max_support_percent": "80",
                 "report_interval_months": "6", "funding_model": "grant"}
         data.update(bad)
-        assert client.post("/calls/new", data=data).status_code == 400, bad
+        assert client.post("/calls/new", data=data).status_code == 422, bad
 
 
 def test_criteria_over_http(client, login_as, make_call):
@@ -178,7 +178,7 @@ def test_criteria_over_http(client, login_as, make_call):
     weights = {f"weight-{c.id}": "30" for c in scored}
     response = client.post(f"/calls/{call.id}/criteria/weights", data=weights,
                            headers={"HX-Request": "true"})
-    assert response.status_code == 400 and "100" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "100" in response.get_data(as_text=True)
     assert call.weight_total == 100
     weights = {f"weight-{c.id}": w for c, w in zip(scored, ("10", "40", "20", "30"), strict=True)}
     assert client.post(f"/calls/{call.id}/criteria/weights", data=weights).status_code == 302

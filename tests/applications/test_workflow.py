@@ -10,6 +10,8 @@ from app.applications import services as applications
 from app.applications.models import ApplicationRevision, ApplicationState
 from app.applications.revisions import diff_revisions
 from app.core.domain import DomainError
+from app.core.outbox import flush_outbox
+from app.extensions import db as _db
 from app.organisations.models import Role
 from app.organisations.services import forget_memberships
 from tests.fixtures.calls import call_manager_of
@@ -221,6 +223,7 @@ def test_submit_locks_content_makes_a_revision_and_mails(cast, mailbox, db):
     now = _during(application.call)
     revision = workflow.submit_application(people["editor"], application, now=now)
     db.session.commit()
+    flush_outbox()
     assert (revision.number, revision.kind) == (1, "submission")
     budget = revision.content["budget"]
     assert budget["staff_cents"] == 96_000_00 and budget["flat_rate_cents"] == 38_400_00
@@ -260,6 +263,8 @@ def test_more_information_round_trip(make_application, mailbox, db):
     deadline = now + timedelta(days=7)
     workflow.request_more_info(manager, application, "Tarkenna budjettia.", deadline, now=now)
     assert application.state == S.more_info_requested and application.is_editable
+    _db.session.commit()
+    flush_outbox()
     assert owner.email in {m["To"] for m in mailbox.messages()}
     applications.save_section(owner, application, "background",
                               {"background": "Uusi perustelu tarpeelle."}, now=now)

@@ -6,6 +6,10 @@ Playwright launches /usr/bin/chromium; it never downloads a browser of its own.
 
 Without Chromium these tests fail with a message saying what to install; leave them out on
 purpose with `pytest -m "not browser"`.
+
+The tests wait for conditions (Playwright's `expect(...)`, `expect_request`, a mail arriving),
+never for fixed times, with one generous timeout (`TIMEOUT_MS` in __init__.py) set here for
+every context and every `expect`, so that a busy machine makes them slower, not red.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.browser import TIMEOUT_MS
+
 CHROMIUM = os.environ.get("KOHTAAMO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -34,7 +40,6 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--disable-sync",
 ]
-TIMEOUT_MS = 15_000
 
 
 def pytest_collection_modifyitems(config, items):
@@ -78,8 +83,9 @@ class LiveServer:
                 found.append(message)
         return found
 
-    def mail_link(self, to: str, path_part: str, timeout: float = 10.0) -> str:
-        """The newest mail to `to` with a link whose path contains `path_part`, as a URL here."""
+    def mail_link(self, to: str, path_part: str, timeout: float = TIMEOUT_MS / 1000) -> str:
+        """The newest mail to `to` with a link whose path contains `path_part`, as a URL here
+        (polled until it has come, at most `timeout` seconds)."""
         deadline = time.monotonic() + timeout
         while True:
             for message in reversed(self.mails(to)):
@@ -105,6 +111,7 @@ def live_server(tmp_path_factory):
 
     from app import create_app
     from app.extensions import db as _db
+    from app.search.analysis import warm_up
 
     root = tmp_path_factory.mktemp("browser")
     mail_dir = root / "mail"
@@ -120,6 +127,9 @@ def live_server(tmp_path_factory):
     )
     with application.app_context():
         upgrade()
+    # As a server's worker does when it starts (gunicorn.conf.py): load the lemma dictionaries
+    # now, not in the first search a test makes (several seconds, more on a busy machine).
+    warm_up()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
     server = make_server("127.0.0.1", 0, application, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)

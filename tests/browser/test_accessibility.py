@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import TIMEOUT_MS
 from tests.browser.support import (
     axe_violations,
     create_open_call,
@@ -130,6 +131,7 @@ def signed_in(browser, live_server):
         key = (email_address, language)
         if key not in states:
             context = browser.new_context(base_url=live_server.url, locale="fi-FI")
+            context.set_default_timeout(TIMEOUT_MS)
             try:
                 page = context.new_page()
                 page.goto("/")

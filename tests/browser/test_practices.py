@@ -8,6 +8,7 @@ second version with a change note and compares the two versions.
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs
 
 import pytest
 from playwright.sync_api import expect
@@ -60,10 +61,14 @@ def test_write_with_autosave_publish_and_compare_versions(new_page, live_server)
     status = page.locator("#autosave-status")
     expect(status).to_contain_text("Changes are saved automatically")
 
-    # Typing is saved by itself a few seconds later (htmx), without pressing Save.
+    # Typing is saved by itself a few seconds later (htmx), without pressing Save. The save
+    # waited for is the one with all of the text (a busy machine may pause the typing long
+    # enough for a save of its beginning).
     page.evaluate("() => { window.__samePage = true; }")  # gone if the page reloads
     with page.expect_response(lambda r: r.url.endswith(f"/practices/{practice_id}/autosave")
-                              and r.request.headers.get("hx-request") == "true") as saved:
+                              and r.request.headers.get("hx-request") == "true"
+                              and parse_qs(r.request.post_data or "").get("problem")
+                              == [PROBLEM]) as saved:
         page.get_by_label("The problem").press_sequentially(PROBLEM)
     assert saved.value.status == 200
     expect(status).to_have_text(SAVED_AT)

@@ -67,11 +67,11 @@ def test_create_needs_a_title_and_an_own_organisation(client, writer, make_organ
     other = make_organisation()
     response = client.post("/practices/new", data={"organisation": str(organisation.id),
                                                    "title": "", "language": "fi"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert '<p class="error" id="title-error">Give the service model a title.' in _html(response)
     response = client.post("/practices/new", data={"organisation": str(other.id), "title": "X",
                                                    "language": "fi"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Not a valid choice" in _html(response)
     assert db.session.scalar(select(Practice.id)) is None
 
@@ -147,7 +147,7 @@ def test_publish_checklist_links_to_missing_fields(client, writer, make_practice
     assert "At least one region" in page
     assert 'name="change_note"' not in page
     response = client.post(f"/practices/{practice.id}/publish", data={"change_note": ""})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "not ready to publish" in _html(response)
     assert _practice(db, practice.id).state == PracticeState.draft
 
@@ -166,7 +166,7 @@ def test_unverified_organisation_saves_drafts_but_cannot_publish(client, login_a
     assert "Your organisation must be verified by an administrator" in page
     assert "Until then you can write and save drafts, but not publish." in page
     response = client.post(f"/practices/{practice.id}/publish", data={"change_note": ""})
-    assert response.status_code == 400
+    assert response.status_code == 422
     page = _html(response)
     assert "The service model was not published" in page
     assert "Your organisation must be verified by an administrator" in page
@@ -219,7 +219,7 @@ def test_diff_refuses_bad_numbers_with_a_message(client, writer, make_practice, 
     client.post(f"/practices/{practice.id}/edit", data=form_data(practice, method="Toinen."))
     client.post(f"/practices/{practice.id}/publish", data={"change_note": ""})
     response = client.get(f"/practices/{practice.id}/diff?{query}")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert 'class="flash flash-error" role="alert"' in _html(response)
 
 
@@ -239,7 +239,7 @@ def test_hostile_input_gets_messages_not_errors(client, writer, make_practice, d
                       {"regions": ["MK99"]}, {"lock_version": "NaN"}, {"lock_version": "１"}):
         response = client.post(f"/practices/{practice.id}/edit",
                                data=form_data(practice, **overrides))
-        assert response.status_code == 400, overrides
+        assert response.status_code == 422, overrides
         assert 'class="error"' in _html(response)
     assert _practice(db, practice.id).lock_version == 1
 
@@ -387,7 +387,7 @@ def test_contact_person_is_a_member(client, writer, make_user, add_member, make_
     assert response.status_code == 302
     assert _practice(db, practice.id).contact_user_id == colleague.id
     response = client.post(f"/practices/{practice.id}/contact", data={"contact": str(stranger.id)})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert 'id="contact-error"' in _html(response)
     assert _practice(db, practice.id).contact_user_id == colleague.id
 
@@ -441,15 +441,15 @@ def test_refused_upload_shows_its_message_on_the_field(client, writer, make_prac
     user, organisation = writer
     practice = make_practice(organisation=organisation, author=user)
     response = _upload(client, practice, "sivu.html", b"<html><script>alert(1)</script></html>")
-    assert response.status_code == 400
+    assert response.status_code == 422
     page = _html(response)
     assert '<p class="error" id="file-error">This file type is not allowed.' in page
     assert 'aria-invalid="true"' in page
     response = _upload(client, practice, "fake.pdf", b"<svg onload=alert(1)>")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "does not match its name" in _html(response)
     response = client.post(f"/practices/{practice.id}/attachments", data={})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Choose a file to upload." in _html(response)
     assert _practice(db, practice.id).attachments == []
 

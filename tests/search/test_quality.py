@@ -6,10 +6,12 @@ search_queries_sample.jsonl is run through the search service, and a table is pr
 queries are run against the same code.
 
 The judged sample alone does not show what the analysis is worth: each of its inflected
-queries also has a word that its model contains as written. So the same queries, and a set
-of inflected queries whose words the models do not contain as written
-(data/inflected_queries.jsonl), are also run against a second index of the same models built
-with plain words (tokenising and lower-casing only), and the real analysis must beat it.
+queries also has a word that its model contains as written, and plain words pass it as well.
+So its inflected queries and those of data/inflected_queries.jsonl (inflected forms, and base
+forms of words the model has only in inflected forms; none of their words is written as such
+in the model) are run against the real index and against a second index of the same models
+built with plain words (tokenising and lower-casing only): the real analysis must find every
+one and beat plain words by a clear margin.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ PRACTICES = next(p for p in (SHARED / "practices_sample.jsonl",
 QUERIES = next(p for p in (SHARED / "search_queries_sample.jsonl",
                            Path(__file__).parent / "data" / "search_queries_sample.jsonl")
                if p.exists())
-# Finnish and Swedish queries in other forms than those written in the models they look for.
+# Finnish and Swedish queries whose words are written in other forms in the models they seek.
 INFLECTED = Path(__file__).parent / "data" / "inflected_queries.jsonl"
 INFLECTED_KINDS = {"inflected", "swedish"}  # the judged sample's queries of this sort
 

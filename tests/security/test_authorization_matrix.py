@@ -34,6 +34,7 @@ def signed_in(code, anonymous=302, **overrides):
 MATRIX: dict[str, dict[str, dict]] = {
     "main.home": {"GET": every(200)},
     "main.health": {"GET": every(200)},
+    "main.csrf_token": {"GET": every(200)},
     "main.set_language": {"POST": every(302)},
     "static": {"GET": every(200)},
     # accounts

@@ -2,6 +2,7 @@
 
 from app.auth.models import User, UserSession  # noqa: F401
 from app.core.audit import AuditLog  # noqa: F401
+from app.core.changes import SearchChange  # noqa: F401
 from app.core.outbox import OutboundMail  # noqa: F401
 from app.organisations.models import (  # noqa: F401
     Invitation,
@@ -18,4 +19,3 @@ from app.practices.models import (  # noqa: F401
     PracticePartner,
     PracticeVersion,
 )
-from app.search.changes import SearchChange  # noqa: F401

@@ -12,6 +12,7 @@ from flask import request
 
 from app.api.responses import InvalidParameter
 from app.core.codelists import CodeList
+from app.core.fields import parse_int
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
@@ -27,9 +28,10 @@ class Paging:
 
 
 def _digits(name: str, raw: str) -> int:
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+    value = parse_int(raw)
+    if value is None:
         raise InvalidParameter(name, f"{name} must be a whole number.")
-    return int(raw)
+    return value
 
 
 def paging() -> Paging:

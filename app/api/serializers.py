@@ -12,7 +12,8 @@ from app.calls.models import LANGS, Call, CallPhase, Criterion
 from app.core.markdown import render_markdown
 from app.core.money import cents_to_decimal
 from app.organisations.models import Organisation
-from app.practices.models import SECTIONS, PartnerState, Practice
+from app.organisations.partnership import PartnerState
+from app.practices.models import SECTIONS, Practice
 
 # --- values ---------------------------------------------------------------------------------
 

@@ -33,12 +33,7 @@ from app.calls.models import Call, _enum
 from app.core.db import UtcDateTime, utcnow
 from app.extensions import db
 from app.organisations.models import Organisation
-
-
-class PartnerState(enum.StrEnum):
-    invited = "invited"
-    accepted = "accepted"
-    declined = "declined"
+from app.organisations.partnership import PartnerInvitation, PartnerState
 
 
 class StaffCostKind(enum.StrEnum):
@@ -202,34 +197,23 @@ def _scaled(value: int | None) -> Decimal | None:
     return None if value is None else Decimal(value).scaleb(-2)
 
 
-class ApplicationPartner(db.Model):
+class ApplicationPartner(PartnerInvitation, db.Model):
     """A partner organisation (osatoteuttaja); it counts only once it has accepted."""
 
     __tablename__ = "application_partner"
     __table_args__ = (UniqueConstraint("application_id", "organisation_id"),)
+    partner_state_type = "application_partner_state"
+    partner_state_length = 24
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(
         ForeignKey("application.id", ondelete="CASCADE"), index=True
     )
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
-    )
-    state: Mapped[PartnerState] = mapped_column(
-        _enum(PartnerState, "application_partner_state"), default=PartnerState.invited
-    )
     role_description: Mapped[str] = mapped_column(Text, default="")
-    invited_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    responded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     responded_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
 
     application: Mapped[Application] = relationship(back_populates="partners")
-    organisation: Mapped[Organisation] = relationship()
 
 
 class ApplicationPractice(db.Model):

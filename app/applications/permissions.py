@@ -12,11 +12,11 @@ from app.applications.models import (
     Application,
     ApplicationAttachment,
     ApplicationPartner,
-    PartnerState,
 )
 from app.calls.permissions import is_call_manager_of
 from app.core import clock
 from app.organisations.models import Role
+from app.organisations.partnership import PartnerState
 from app.organisations.permissions import has_role, membership_of
 
 

@@ -7,9 +7,10 @@ from sqlalchemy import Select, case, exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.applications import states
-from app.applications.models import Application, ApplicationPartner, ApplicationState, PartnerState
+from app.applications.models import Application, ApplicationPartner, ApplicationState
 from app.calls.models import Call
 from app.organisations.models import Organisation
+from app.organisations.partnership import PartnerState
 
 S = ApplicationState
 # The order in which an applicant wants to see their applications: what needs them first.

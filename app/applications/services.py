@@ -12,17 +12,18 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.applications import permissions
 from app.applications.models import (
     Application,
     ApplicationAttachment,
     ApplicationPartner,
     ApplicationPractice,
-    PartnerState,
     StaffCostKind,
     StaffLine,
     section_version,
 )
 from app.applications.sections import BY_KEY, INDICATORS, PLAN_INPUTS
+from app.applications.workflow import NotAllowed
 from app.auth.models import User
 from app.calls import budget
 from app.calls.models import Call
@@ -31,6 +32,7 @@ from app.core.domain import DomainError
 from app.core.money import MAX_CENTS
 from app.extensions import db
 from app.organisations.models import Organisation, Role
+from app.organisations.partnership import PartnerState
 from app.organisations.permissions import has_role
 from app.practices.models import Practice, PracticeState
 
@@ -50,12 +52,13 @@ class ContentLocked(DomainError):
 
 
 def require_writer(user: User, application: Application) -> None:
-    """The content must be editable and the user an editor or owner of the lead."""
+    """The content must be editable and the user an editor or owner of the lead: the
+    predicate the views use (permissions.can_edit_application)."""
     if not application.is_editable:
         raise ContentLocked()
-    if not has_role(user, application.organisation, Role.editor):
-        raise DomainError(_l("Only the lead organisation's editors and owners change the "
-                             "application."), code="actor")
+    if not permissions.can_edit_application(user, application):
+        raise NotAllowed(_l("Only the lead organisation's editors and owners change the "
+                            "application."))
 
 
 def _touch(user: User, application: Application, now: datetime | None = None) -> None:
@@ -281,14 +284,12 @@ def respond_to_partnership(user: User, partner: ApplicationPartner, accept: bool
         raise ContentLocked()
     if partner.state != PartnerState.invited:
         raise DomainError(_l("The invitation has already been answered."))
-    if not has_role(user, partner.organisation, Role.editor):
-        raise DomainError(_l("Only the invited organisation's editors and owners answer."),
-                          code="actor")
+    if not permissions.can_respond_to_partnership(user, partner):
+        raise NotAllowed(_l("Only the invited organisation's editors and owners answer."))
     if accept and not partner.organisation.is_verified:
         raise DomainError(_l("Only verified organisations can be partners."))
     now = clock.resolve(now)
-    partner.state = PartnerState.accepted if accept else PartnerState.declined
-    partner.responded_at = now
+    partner.answer(accept, now)
     partner.responded_by_id = user.id
     application.updated_at = now
     db.session.flush()

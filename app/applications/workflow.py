@@ -12,8 +12,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from app.applications import permissions, states
 from app.applications.models import (
@@ -26,9 +24,9 @@ from app.applications.sections import checklist
 from app.auth.models import User
 from app.core import audit, clock, domain
 from app.core.domain import DomainError
-from app.core.email import send_mail
+from app.core.outbox import queue_mail
 from app.extensions import db
-from app.organisations.models import Membership, Role
+from app.organisations.partnership import WRITERS, people_of
 
 
 class WrongState(DomainError):
@@ -233,58 +231,27 @@ def decide_application(user: User, application: Application, approve: bool,
 # --- notifications ---------------------------------------------------------------------------
 
 
-def _members(organisation_ids) -> list[User]:
-    if not organisation_ids:
-        return []
-    rows = db.session.scalars(
-        select(Membership).options(joinedload(Membership.user))
-        .where(Membership.organisation_id.in_(list(organisation_ids)))
-        .order_by(Membership.id)
-    )
-    seen, users = set(), []
-    for membership in rows:
-        user = membership.user
-        if user.id not in seen and getattr(user, "is_active", True):
-            seen.add(user.id)
-            users.append(user)
-    return users
-
-
 def applicant_recipients(application: Application) -> list[User]:
     """Members of the lead and of the accepted partners, once each."""
     ids = [application.organisation_id, *(p.organisation_id for p in application.accepted_partners)]
-    return _members(ids)
+    return people_of(ids)
 
 
 def _notify_applicants(application: Application, template: str, **context) -> None:
     for user in applicant_recipients(application):
-        send_mail(user.email, template, user.language, user=user, application=application,
+        queue_mail(user.email, template, user.language, user=user, application=application,
                   call=application.call, **context)
 
 
 def _notify_managers(application: Application, template: str, **context) -> None:
-    rows = db.session.scalars(
-        select(Membership).options(joinedload(Membership.user)).where(
-            Membership.organisation_id == application.call.organisation_id,
-            Membership.is_call_manager.is_(True),
-        )
-    )
-    for membership in rows:
-        user = membership.user
-        send_mail(user.email, template, user.language, user=user, application=application,
-                  call=application.call, **context)
+    for user in people_of([application.call.organisation_id], call_managers=True):
+        queue_mail(user.email, template, user.language, user=user, application=application,
+                   call=application.call, **context)
 
 
 def notify_partner_invited(partner: ApplicationPartner) -> None:
     """Tell the invited organisation's editors and owners."""
-    rows = db.session.scalars(
-        select(Membership).options(joinedload(Membership.user)).where(
-            Membership.organisation_id == partner.organisation_id,
-            Membership.role.in_([Role.editor, Role.owner]),
-        )
-    )
-    for membership in rows:
-        user = membership.user
-        send_mail(user.email, "application_partner_invited", user.language, user=user,
-                  partner=partner, application=partner.application,
-                  call=partner.application.call)
+    for user in people_of([partner.organisation_id], roles=WRITERS):
+        queue_mail(user.email, "application_partner_invited", user.language, user=user,
+                   partner=partner, application=partner.application,
+                   call=partner.application.call)

@@ -30,7 +30,16 @@ def _can_open_submit_page(user, application: Application) -> bool:
 def application_submit(application_id: int):
     """The validation summary and the submit button; POST submits a draft or sends the
     supplement of an application whose information was requested."""
-    application = get_application_or_404(application_id, check=_can_open_submit_page)
+    application = get_application_or_404(application_id)
+    if (request.method == "GET" and not application.is_editable
+            and not _can_open_submit_page(current_user, application)):
+        # Back after submitting (the content is locked now): show what was submitted, not 403.
+        if permissions.can_view_revisions(current_user, application):
+            return redirect(url_for("applications.application_submitted",
+                                    application_id=application.id))
+        return redirect(_detail(application))
+    if not _can_open_submit_page(current_user, application):
+        abort(403)
     form = ActionForm()
     if request.method == "POST" and form.validate_on_submit():
         send = (workflow.supplement_application

@@ -100,7 +100,6 @@ def verify_email(token: str) -> User:
 
 def authenticate(email: str, password: str) -> User:
     """The user for these credentials, or LoginFailed (the same for every cause)."""
-    config = current_app.config
     now = utcnow()
     user = get_user_by_email(email) if len(email) <= 254 else None
     if user is not None and user.login_delay_until and now < user.login_delay_until:
@@ -258,7 +257,7 @@ def delete_account(user: User, current_password: str) -> None:
     audit.record("account.deleted", actor=user, obj=user)
     user.email = f"deleted-{user.id}@removed.invalid"
     user.name = ""
-    user.password_hash = "!"  # matches nothing
+    user.password_hash = "!"  # noqa: S105 - not a password: a hash that matches nothing
     user.deleted_at = utcnow()
     user.is_admin = False
 

@@ -22,12 +22,12 @@ from app.calls.models import (
     FundingModel,
 )
 from app.core import audit, clock
+from app.core.changes import record_change
 from app.core.codelists import ORGANISATION_TYPES
 from app.core.domain import DomainError
 from app.core.money import MAX_CENTS
 from app.extensions import db
 from app.organisations.models import Organisation
-from app.search.changes import record_change
 
 TEXT_FIELDS = tuple(f"{name}_{lang}" for name in ("title", "description") for lang in LANGS)
 CALL_FIELDS = (

@@ -1,1 +1,2 @@
-"""Shared, domain-free pieces: database set-up, htmx helpers, pagination, code lists, mail, audit."""
+"""Shared, domain-free pieces: database set-up, htmx helpers, pagination, code lists, mail,
+audit, personal data."""

@@ -109,7 +109,9 @@ TARGET_GROUPS = CodeList(
             "Personer med partiell arbetsförmåga",
             "Partially able to work",
         ),
-        "disabled": ("Vammaiset henkilöt", "Personer med funktionsnedsättning", "People with disabilities"),
+        "disabled": (
+            "Vammaiset henkilöt", "Personer med funktionsnedsättning", "People with disabilities"
+        ),
         "short_term_unemployed": (
             "Lyhytaikaisesti työttömät (3–6 kk)",
             "Korttidsarbetslösa (3–6 mån.)",
@@ -119,7 +121,9 @@ TARGET_GROUPS = CodeList(
         "highly_educated": ("Korkeasti koulutetut", "Högutbildade", "Highly educated"),
         "immigrants": ("Maahanmuuttajat", "Invandrare", "Immigrants"),
         "youth": ("Nuoret", "Unga", "Young people"),
-        "long_term_unemployed": ("Pitkäaikaistyöttömät", "Långtidsarbetslösa", "Long-term unemployed"),
+        "long_term_unemployed": (
+            "Pitkäaikaistyöttömät", "Långtidsarbetslösa", "Long-term unemployed"
+        ),
         "facing_redundancy": (
             "Irtisanomisuhan alaiset",
             "Personer som hotas av uppsägning",

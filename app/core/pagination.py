@@ -6,23 +6,20 @@ from dataclasses import dataclass
 
 from flask import request
 
+from app.core.fields import parse_int
+
 MAX_PER_PAGE = 100
 
 
 def page_arg(name: str = "page") -> int:
     """The 1-based page number from the query string; junk means page 1."""
-    raw = request.args.get(name, "1")
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 6:
-        return 1
-    return max(1, int(raw))
+    return max(1, parse_int(request.args.get(name), max_digits=6) or 1)
 
 
 def per_page_arg(default: int = 20, name: str = "per_page") -> int:
     """Items per page from the query string, between 1 and MAX_PER_PAGE."""
-    raw = request.args.get(name, "")
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 4:
-        return default
-    return min(MAX_PER_PAGE, max(1, int(raw)))
+    value = parse_int(request.args.get(name), max_digits=4)
+    return default if value is None else min(MAX_PER_PAGE, max(1, value))
 
 
 @dataclass(frozen=True)

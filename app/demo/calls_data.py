@@ -20,7 +20,6 @@ from app.applications.models import (
     ApplicationPractice,
     ApplicationRevision,
     ApplicationState,
-    PartnerState,
     StaffCostKind,
     StaffLine,
 )
@@ -28,6 +27,7 @@ from app.applications.revisions import snapshot
 from app.calls.models import Call, CallState, Criterion, CriterionKind, FundingModel
 from app.demo.data import DOMAIN
 from app.organisations.models import Role
+from app.organisations.partnership import PartnerState
 from app.practices.models import Practice, PracticeState
 
 THEME = "Uusia työmahdollisuuksia työpaikkoja kehittämällä"

@@ -37,9 +37,10 @@ from app.organisations.models import (
     OrganisationStatus,
     Role,
 )
+from app.organisations.partnership import PartnerState
 from app.organisations.services import forget_memberships
 from app.practices import community, services
-from app.practices.models import Adoption, PartnerState, Practice, PracticePartner
+from app.practices.models import Adoption, Practice, PracticePartner
 
 
 @dataclass

@@ -125,7 +125,9 @@ class Membership(db.Model):
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
     role: Mapped[Role] = mapped_column(_enum(Role, "membership_role"), default=Role.member)
     # Call roles, only in ELY-centres.
     is_call_manager: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -171,7 +173,9 @@ class JoinRequest(db.Model):
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
     message: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[JoinRequestState] = mapped_column(
         _enum(JoinRequestState, "join_request_state"), default=JoinRequestState.pending

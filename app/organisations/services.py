@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
 from app.core import audit
+from app.core.changes import record_change
 from app.core.codelists import ORGANISATION_TYPES, REGIONS, TARGET_GROUPS
 from app.core.db import utcnow
 from app.core.domain import DomainError, NotAllowed
@@ -28,6 +29,7 @@ from app.organisations.models import (
     OrganisationStatus,
     Role,
 )
+from app.organisations.partnership import OWNERS, people_of
 from app.organisations.permissions import (
     can_accept_invitation,
     can_create_organisation,
@@ -37,7 +39,6 @@ from app.organisations.permissions import (
     can_manage_members,
     can_verify_organisations,
 )
-from app.search.changes import record_change
 
 _CACHE_KEY = "_memberships_by_org"
 
@@ -144,16 +145,6 @@ def update_organisation(user: User, organisation: Organisation, data: dict) -> N
 # --- verification -----------------------------------------------------------------------
 
 
-def _owners(organisation: Organisation) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.organisation_id == organisation.id, Membership.role == Role.owner)
-        )
-    )
-
-
 def verify_organisation(admin: User, organisation: Organisation) -> None:
     """An administrator confirms the organisation is what it says; owners are told."""
     if not can_verify_organisations(admin):
@@ -166,7 +157,7 @@ def verify_organisation(admin: User, organisation: Organisation) -> None:
     organisation.rejection_reason = ""
     audit.record("organisation.verified", actor=admin, obj=organisation, organisation=organisation)
     record_change("organisation", organisation.id)
-    for owner in _owners(organisation):
+    for owner in people_of([organisation.id], roles=OWNERS):
         queue_mail(owner.email, "organisation_verified", owner.language, user=owner,
                    organisation=organisation)
 
@@ -186,7 +177,7 @@ def reject_organisation(admin: User, organisation: Organisation, reason: str) ->
     audit.record("organisation.rejected", actor=admin, obj=organisation,
                  organisation=organisation, reason=reason)
     record_change("organisation", organisation.id)
-    for owner in _owners(organisation):
+    for owner in people_of([organisation.id], roles=OWNERS):
         queue_mail(owner.email, "organisation_rejected", owner.language, user=owner,
                    organisation=organisation, reason=reason)
 
@@ -253,7 +244,7 @@ def leave_organisation(user: User, membership: Membership) -> None:
     """A member leaves (only their own membership); the last owner must transfer the
     ownership first."""
     organisation = membership.organisation
-    if membership.user_id != user.id or not can_leave(user, organisation):
+    if not can_leave(user, organisation) or membership.user_id != user.id:
         raise NotAllowed()
     if membership.role == Role.owner and _owner_count(organisation) <= 1:
         raise DomainError(
@@ -388,7 +379,7 @@ def request_to_join(user: User, organisation: Organisation, message: str) -> Joi
     db.session.flush()
     audit.record("membership.join_requested", actor=user, obj=join_request,
                  organisation=organisation)
-    for owner in _owners(organisation):
+    for owner in people_of([organisation.id], roles=OWNERS):
         queue_mail(owner.email, "join_request", owner.language, owner=owner, requester=user,
                    organisation=organisation, message=join_request.message)
     return join_request

@@ -9,16 +9,17 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.core import audit
+from app.core.changes import record_change
 from app.core.codelists import REGIONS
 from app.core.db import utcnow
 from app.core.domain import DomainError, NotAllowed
 from app.core.outbox import queue_mail
 from app.extensions import db
 from app.organisations.models import Membership, Organisation, Role
+from app.organisations.partnership import WRITERS, PartnerState, people_of
 from app.organisations.permissions import can_act_for
 from app.practices.models import (
     Adoption,
-    PartnerState,
     Practice,
     PracticeAttachment,
     PracticePartner,
@@ -30,20 +31,8 @@ from app.practices.permissions import (
     can_remove_adoption,
     can_remove_partner,
 )
-from app.search.changes import record_change
 
 MAX_ATTACHMENTS = 20
-
-
-def _people(organisation: Organisation, min_role: Role = Role.editor) -> list[User]:
-    roles = [Role.owner] if min_role == Role.owner else [Role.owner, Role.editor]
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.organisation_id == organisation.id, Membership.role.in_(roles))
-        )
-    )
 
 
 # --- validation by an ELY-centre ------------------------------------------------------------
@@ -123,7 +112,7 @@ def record_adoption(user: User, organisation: Organisation, practice: Practice, 
     db.session.flush()
     record_change("practice", practice.id)
     audit.record("practice.adopted", actor=user, obj=practice, organisation=organisation)
-    for person in _people(practice.organisation):
+    for person in people_of([practice.organisation_id], roles=WRITERS):
         queue_mail(person.email, "practice_adopted", person.language, user=person,
                    practice=practice, adopter=organisation, adoption=adoption)
     return adoption
@@ -150,7 +139,8 @@ def invite_partner(user: User, practice: Practice, organisation: Organisation) -
     if not can_edit_practice(user, practice):
         raise NotAllowed()
     if organisation.id == practice.organisation_id:
-        raise DomainError(_l("The owning organisation is not its own partner."), field="organisation")
+        raise DomainError(_l("The owning organisation is not its own partner."),
+                          field="organisation")
     if not organisation.is_verified:
         raise DomainError(_l("Only verified organisations can be named as partners."),
                           field="organisation")
@@ -161,7 +151,7 @@ def invite_partner(user: User, practice: Practice, organisation: Organisation) -
     db.session.flush()
     audit.record("practice.partner_invited", actor=user, obj=practice,
                  organisation=practice.organisation, partner_id=organisation.id)
-    for person in _people(organisation):
+    for person in people_of([organisation.id], roles=WRITERS):
         queue_mail(person.email, "practice_partner_invited", person.language, user=person,
                    practice=practice, organisation=practice.organisation, partner=organisation)
     return partner
@@ -173,8 +163,7 @@ def respond_to_partnership(user: User, partner: PracticePartner, accept: bool) -
         raise NotAllowed()
     if partner.state != PartnerState.invited:
         raise DomainError(_l("This invitation has already been answered."))
-    partner.state = PartnerState.accepted if accept else PartnerState.declined
-    partner.responded_at = utcnow()
+    partner.answer(accept)
     if partner.practice.state == PracticeState.published:
         record_change("practice", partner.practice_id)
     audit.record("practice.partner_accepted" if accept else "practice.partner_declined",
@@ -204,8 +193,9 @@ def add_attachment(user: User, practice: Practice, file_storage) -> PracticeAtta
     if not can_edit_practice(user, practice):
         raise NotAllowed()
     if len(practice.attachments) >= MAX_ATTACHMENTS:
-        raise DomainError(_l("A service model can have at most %(n)s attachments.", n=MAX_ATTACHMENTS),
-                          field="file")
+        raise DomainError(
+            _l("A service model can have at most %(n)s attachments.", n=MAX_ATTACHMENTS),
+            field="file")
     checked = validate_upload(file_storage)
     stored = store_upload(checked, file_storage)
     attachment = PracticeAttachment(

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from app.core.fields import parse_int
 from app.core.unit_of_work import perform
 from app.extensions import db
 from app.organisations.models import Organisation
@@ -57,9 +58,8 @@ def partners(practice_id: int):
     if request.method == "POST":
         if not can_manage:
             abort(403)
-        posted = request.form.get("organisation", "")
-        chosen = (db.session.get(Organisation, int(posted))
-                  if posted.isascii() and posted.isdigit() and len(posted) < 10 else None)
+        posted = parse_int(request.form.get("organisation"))
+        chosen = db.session.get(Organisation, posted) if posted is not None else None
         form = PartnerInviteForm(candidates=[chosen] if chosen else [])
         status = 422
         if form.validate_on_submit():

@@ -25,6 +25,7 @@ from app.core.codelists import (
     TARGET_GROUPS,
     WORK_FORMS,
 )
+from app.core.fields import parse_int
 from app.core.forms import BaseForm, as_choices
 from app.practices.models import SECTIONS
 
@@ -66,8 +67,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def _lock_version(form, field) -> None:
-    value = (field.data or "").strip()
-    if not (value.isascii() and value.isdigit() and len(value) < 10):
+    if parse_int(field.data) is None:
         raise ValidationError(_l("The form is out of date. Reload the page and try again."))
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.core import audit
+from app.core.changes import record_change
 from app.core.db import utcnow
 from app.core.domain import DomainError
 from app.extensions import db
@@ -34,7 +35,6 @@ from app.practices.import_format import (  # noqa: F401 (part of this module's i
     read_file,
 )
 from app.practices.models import Practice, PracticeState
-from app.search.changes import record_change
 
 BATCH_SIZE = 200
 CREATED_NOTE = "Imported"

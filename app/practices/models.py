@@ -12,6 +12,7 @@ from app.auth.models import User
 from app.core.db import UtcDateTime, utcnow
 from app.extensions import db
 from app.organisations.models import Organisation
+from app.organisations.partnership import PartnerInvitation
 
 SECTIONS = ("problem", "method", "employer_cooperation", "results", "adoption")
 CLASSIFICATION = ("target_groups", "work_forms", "regions", "stage", "evidence", "tags")
@@ -21,12 +22,6 @@ class PracticeState(enum.StrEnum):
     draft = "draft"
     published = "published"
     archived = "archived"
-
-
-class PartnerState(enum.StrEnum):
-    invited = "invited"
-    accepted = "accepted"
-    declined = "declined"
 
 
 def _enum(cls, name):
@@ -160,26 +155,16 @@ class PracticeVersion(db.Model):
         return self.content.get("title", "")
 
 
-class PracticePartner(db.Model):
+class PracticePartner(PartnerInvitation, db.Model):
+    """A partner organisation of a service model (an invitation until it accepts)."""
+
     __tablename__ = "practice_partner"
     __table_args__ = (UniqueConstraint("practice_id", "organisation_id"),)
+    partner_state_type = "partner_state"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id", ondelete="CASCADE"), index=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
-    )
-    state: Mapped[PartnerState] = mapped_column(
-        _enum(PartnerState, "partner_state"), default=PartnerState.invited
-    )
-    invited_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    responded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     practice: Mapped[Practice] = relationship(back_populates="partners")
-    organisation: Mapped[Organisation] = relationship()
 
 
 class Adoption(db.Model):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from app.organisations.models import Role
+from app.organisations.partnership import PartnerState
 from app.organisations.permissions import can_act_for, has_role, is_admin, membership_of
-from app.practices.models import PartnerState, Practice, PracticePartner, PracticeState
+from app.practices.models import Practice, PracticePartner, PracticeState
 
 
 def _signed_in(user) -> bool:

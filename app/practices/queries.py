@@ -9,11 +9,12 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.codelists import LANGUAGES, REGIONS, TARGET_GROUPS
+from app.core.fields import parse_int
 from app.extensions import db
 from app.organisations.models import ROLE_RANK, Membership, Organisation, OrganisationStatus, Role
+from app.organisations.partnership import PartnerState
 from app.practices.models import (
     Adoption,
-    PartnerState,
     Practice,
     PracticePartner,
     PracticeState,
@@ -58,7 +59,7 @@ class ListFilter:
             target_groups=TARGET_GROUPS.clean(args.getlist("target_group")),
             regions=REGIONS.clean(args.getlist("region")),
             languages=LANGUAGES.clean(args.getlist("language")),
-            organisation_id=int(org) if org.isascii() and org.isdigit() and len(org) < 10 else None,
+            organisation_id=parse_int(org),
             sort=sort if sort in SORTS else "newest",
         )
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import User
 from app.core import audit
+from app.core.changes import record_change
 from app.core.codelists import (
     EVIDENCE_LEVELS,
     LANGUAGES,
@@ -33,7 +34,6 @@ from app.practices.models import (
     PracticeVersion,
 )
 from app.practices.permissions import can_create_practice, can_edit_practice, can_manage_practice
-from app.search.changes import record_change
 
 TEXT_FIELDS = ("title", "summary", *SECTIONS)
 LIST_FIELDS = {"target_groups": TARGET_GROUPS, "work_forms": WORK_FORMS, "regions": REGIONS}
@@ -182,11 +182,13 @@ def publish_checklist(practice: Practice) -> list[Missing]:
     if not practice.evidence:
         missing.append(Missing("evidence", _l("The evidence level")))
     if not practice.organisation.is_verified:
-        missing.append(Missing("organisation", _l("Your organisation must be verified by an administrator")))
+        missing.append(Missing("organisation",
+                               _l("Your organisation must be verified by an administrator")))
     return missing
 
 
-def publish_practice(user: User | None, practice: Practice, change_note: str = "") -> PracticeVersion:
+def publish_practice(user: User | None, practice: Practice,
+                     change_note: str = "") -> PracticeVersion:
     """Publish the working copy as a new immutable version. `user` None is the system (the
     importer); a person must be an editor of the owning organisation."""
     if user is not None and not can_manage_practice(user, practice):

@@ -11,6 +11,7 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.core.fields import parse_int
 from app.core.htmx import is_htmx, render_page_or_fragment
 from app.core.pagination import page_arg
 from app.extensions import db
@@ -178,9 +179,8 @@ def _version_arg(name: str) -> int | None | bool:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return None
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6):
-        return False
-    return int(raw)
+    value = parse_int(raw, max_digits=6)
+    return False if value is None else value
 
 
 def diff_display(content: dict) -> dict:

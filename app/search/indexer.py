@@ -25,9 +25,9 @@ from sqlalchemy.orm import selectinload
 from whoosh.index import LockError
 from whoosh.query import Term
 
+from app.core.changes import SearchChange
 from app.extensions import db
 from app.search import store
-from app.search.changes import SearchChange
 from app.search.schema import (
     META_ID,
     call_document,

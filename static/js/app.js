@@ -141,8 +141,11 @@
   // leaving the page with a dirty form asks first.
   var dirty = new Set();
 
+  // The attribute, not form.method: a field named "method" (the Method section of an
+  // application, "The method" of a service model) shadows that property.
   function isTracked(form) {
-    return form && form.method && form.method.toLowerCase() === "post" &&
+    var method = form && form.getAttribute ? form.getAttribute("method") : null;
+    return !!method && method.toLowerCase() === "post" &&
       !form.hasAttribute("data-no-unsaved-warning");
   }
 
@@ -153,6 +156,29 @@
   document.addEventListener("change", function (event) {
     var form = event.target.form;
     if (isTracked(form) && event.target.type !== "file") { dirty.add(form); }
+  });
+  // What a person has entered in the form (not its hidden fields, which an answer may update:
+  // the version, the CSRF token). A save makes the form clean only if it still holds what was
+  // sent: text typed while an autosave is on its way is not saved by it.
+  function contentOf(form) {
+    var parts = [];
+    Array.prototype.forEach.call(form.elements || [], function (el) {
+      if (!el.name || /^(hidden|file|submit|button|reset|image)$/.test(el.type)) { return; }
+      if (el.type === "checkbox" || el.type === "radio") {
+        parts.push([el.name, el.value, el.checked]);
+      } else if (el.type === "select-multiple") {
+        parts.push([el.name, Array.prototype.map.call(el.selectedOptions,
+                                                      function (o) { return o.value; })]);
+      } else {
+        parts.push([el.name, el.value]);
+      }
+    });
+    return JSON.stringify(parts);
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    var form = elt && elt.closest ? elt.closest("form") : null;
+    if (form && event.detail.xhr) { event.detail.xhr.kohtaamoSent = contentOf(form); }
   });
   // A plain submit leaves the page with the form's content (htmx has prevented the default
   // for the forms it sends itself, and a cancelled confirmation prevents it too).
@@ -168,7 +194,10 @@
     if (form && xhr && xhr.status >= 200 && xhr.status < 300 && !event.detail.failed) {
       var verb = event.detail.requestConfig && event.detail.requestConfig.verb;
       // Previews and live totals post the form without saving it.
-      if (verb && verb.toLowerCase() === "post" && !elt.closest("[data-preview]")) {
+      var typedSince = typeof xhr.kohtaamoSent === "string" &&
+        xhr.kohtaamoSent !== contentOf(form);
+      if (verb && verb.toLowerCase() === "post" && !elt.closest("[data-preview]") &&
+          !typedSince) {
         dirty.delete(form);
       }
     }

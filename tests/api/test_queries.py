@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.applications.models import ApplicationPartner, PartnerState
+from app.applications.models import ApplicationPartner
+from app.organisations.partnership import PartnerState
 
 
 def _count(client, count_queries, url) -> int:

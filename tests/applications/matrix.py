@@ -70,7 +70,8 @@ MATRIX: dict[str, dict[str, dict]] = {
     "applications.application_compare": {"GET": viewers(200)},
     "applications.application_submitted": {"GET": viewers(200)},
     "applications.application_attachment_download": {"GET": viewers(200)},
-    "applications.application_submit": {"GET": LOCKED, "POST": LOCKED},
+    # Back after submitting: the submit page sends viewers to what was submitted.
+    "applications.application_submit": {"GET": viewers(302), "POST": LOCKED},
     "applications.application_section_save": {"POST": LOCKED},
     "applications.application_section_autosave": {"POST": LOCKED},
     "applications.application_budget_totals": {"POST": LOCKED},

@@ -191,10 +191,10 @@ def create_open_call(server, ely_id: int, *, title: str, eligible=("ngo",),
     """A published call of the ELY-centre `ely_id`, open now (as tests/fixtures/calls.py's
     make_call builds one, with the default criteria), queued for the search index."""
     from app.calls.models import Call, CallState, Criterion, CriterionKind, FundingModel
+    from app.core.changes import record_change
     from app.core.db import utcnow
     from app.extensions import db
     from app.organisations.services import forget_memberships
-    from app.search.changes import record_change
     from tests.fixtures.calls import DEFAULT_CRITERIA, phase_times
 
     def _create():
@@ -226,5 +226,103 @@ def create_open_call(server, ely_id: int, *, title: str, eligible=("ngo",),
         db.session.commit()
         forget_memberships()
         return call.id
+
+    return server.run(_create)
+
+
+# --- drafts to edit: an application, a draft call, a service model ---------------------------
+
+
+def create_application(server, call_id: int, organisation_id: int, writer_id: int, *,
+                       project_name: str = "Töihin yhdessä", staff_line: str | None = None,
+                       **fields) -> dict:
+    """A draft application of `organisation_id` in the call, written by `writer_id`, as the
+    services start one (nothing else filled in unless given in `fields`); with `staff_line`
+    one complete monthly staff line with that role. Returns {"id": ..., "line_id": ...}."""
+    from app.applications.models import Application, StaffCostKind, StaffLine
+    from app.extensions import db
+    from app.organisations.services import forget_memberships
+
+    def _create():
+        application = Application(call_id=call_id, organisation_id=organisation_id,
+                                  project_name=project_name, created_by_id=writer_id, **fields)
+        if staff_line:
+            application.staff_lines = [StaffLine(
+                role=staff_line, kind=StaffCostKind.monthly, months_centi=1200,
+                fte_centi=5000, monthly_salary_cents=3_000_00, position=1)]
+        db.session.add(application)
+        db.session.commit()
+        forget_memberships()
+        return {"id": application.id,
+                "line_id": application.staff_lines[0].id if staff_line else None}
+
+    return server.run(_create)
+
+
+def create_draft_call(server, ely_id: int, *, title: str) -> int:
+    """A draft call of the ELY-centre `ely_id` (its criteria still editable), with the default
+    criteria of tests/fixtures/calls.py (scored weights 40 + 30 + 10 + 20)."""
+    from app.calls.models import Call, CallState, Criterion, CriterionKind, FundingModel
+    from app.extensions import db
+    from app.organisations.services import forget_memberships
+    from tests.fixtures.calls import DEFAULT_CRITERIA, phase_times
+
+    def _create():
+        opens_at, closes_at = phase_times("upcoming")
+        call = Call(organisation_id=ely_id, state=CallState.draft, title_fi=title,
+                    description_fi="Haun kuvaus.", theme="Uusia työmahdollisuuksia",
+                    opens_at=opens_at, closes_at=closes_at, total_budget_cents=1_000_000_00,
+                    max_support_percent=80, eligible_types=["ngo"],
+                    funding_model=FundingModel.grant, report_interval_months=6,
+                    final_report=True)
+        for position, (kind, criterion, weight) in enumerate(DEFAULT_CRITERIA, start=1):
+            call.criteria.append(Criterion(kind=CriterionKind(kind), title=criterion,
+                                           weight=weight, position=position))
+        db.session.add(call)
+        db.session.commit()
+        forget_memberships()
+        return call.id
+
+    return server.run(_create)
+
+
+def create_draft_practice(server, author_id: int, organisation_id: int, *, title: str) -> int:
+    """A draft service model (title and summary only) made through the app's services."""
+    from app.auth.models import User
+    from app.extensions import db
+    from app.organisations.models import Organisation
+    from app.organisations.services import forget_memberships
+    from app.practices import services
+
+    def _create():
+        author = db.session.get(User, author_id)
+        organisation = db.session.get(Organisation, organisation_id)
+        practice = services.create_practice(author, organisation, {
+            "title": title, "language": "fi", "summary": "Työkokeilu valmentajan tuella."})
+        db.session.commit()
+        forget_memberships()
+        return practice.id
+
+    return server.run(_create)
+
+
+def create_complete_application(server, call_id: int, organisation_id: int, writer_id: int, *,
+                                project_name: str = "Töihin yhdessä") -> int:
+    """A draft application with every required part complete (tests/fixtures/calls.py's
+    fill_application: texts, duration, targets, one staff line, a balanced funding plan),
+    ready to be submitted. Returns its id."""
+    from app.applications.models import Application
+    from app.extensions import db
+    from app.organisations.services import forget_memberships
+    from tests.fixtures.calls import fill_application
+
+    def _create():
+        application = Application(call_id=call_id, organisation_id=organisation_id,
+                                  project_name=project_name, created_by_id=writer_id)
+        fill_application(application)
+        db.session.add(application)
+        db.session.commit()
+        forget_memberships()
+        return application.id
 
     return server.run(_create)

@@ -4,6 +4,7 @@ totals follow the typing, the validation summary, submitting, the mail and the l
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -49,9 +50,14 @@ def total(page, label: str):
 
 
 def save_section(page, key: str) -> None:
+    """Press a section's Save and wait for the answer (the section swapped in, saved)."""
     section = page.locator(f"#section-{key}")
-    section.get_by_role("button", name="Save", exact=True).click()
-    expect(page.locator(f"#section-{key} .saved-note")).to_have_text("Saved")
+    with page.expect_response(lambda r: r.request.method == "POST"
+                              and urlsplit(r.url).path.endswith(f"/sections/{key}")) as answer:
+        section.get_by_role("button", name="Save", exact=True).click()
+    assert answer.value.status == 200, f"saving {key}: {answer.value.status}"
+    # "Saved" from the Save, or "Saved at 14:05" from an autosave that came after it.
+    expect(page.locator(f"#autosave-{key}")).to_have_text(re.compile(r"^Saved\b"))
 
 
 def test_fill_budget_with_live_totals_and_submit(new_page, live_server):

@@ -10,22 +10,22 @@ import pytest
 from sqlalchemy import func, select
 
 from app.core.audit import AuditLog
+from app.core.changes import SearchChange
 from app.core.codelists import TARGET_GROUPS
 from app.demo import data, practices_data
 from app.demo.seed import seed_demo
 from app.organisations.models import Membership, Role
+from app.organisations.partnership import PartnerState
 from app.practices.exporter import export_records
 from app.practices.importer import parse_line
 from app.practices.models import (
     SECTIONS,
     Adoption,
-    PartnerState,
     Practice,
     PracticePartner,
     PracticeState,
     PracticeVersion,
 )
-from app.search.changes import SearchChange
 
 COUNTED = (Practice, PracticeVersion, PracticePartner, Adoption, SearchChange, AuditLog)
 

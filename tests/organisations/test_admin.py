@@ -80,7 +80,7 @@ def test_reject_requires_a_reason(client, login_as, admin, waiting, mailbox, db)
     for reason in ("", "   \n "):
         response = client.post(f"/admin/organisations/{organisation.id}/reject",
                                data={f"r{organisation.id}-reason": reason})
-        assert response.status_code == 400
+        assert response.status_code == 422
         page = _html(response)
         assert f'<p class="error" id="r{organisation.id}-reason-error">' in page
         assert "Write the reason for the owners." in page

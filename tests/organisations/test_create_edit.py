@@ -66,7 +66,7 @@ def test_invalid_business_id_is_shown_on_its_field(client, login_as, make_user, 
     login_as(make_user())
     response = client.post("/organisations/new",
                            data=organisation_form_data(business_id="0737546-3"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     page = _html(response)
     assert '<p class="error" id="business_id-error">This is not a valid Business ID.' in page
     assert 'aria-describedby="business_id-hint business_id-error"' in page
@@ -80,7 +80,7 @@ def test_duplicate_business_id_is_refused(client, login_as, make_user, make_orga
     login_as(make_user())
     response = client.post("/organisations/new",
                            data=organisation_form_data(business_id="1572860-0"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "already registered" in _html(response)
     assert len(list(db.session.scalars(
         select(Organisation).where(Organisation.business_id == "1572860-0")))) == 1
@@ -105,7 +105,7 @@ def test_bad_input_gets_a_message_not_an_error(client, login_as, make_user, db, 
                                                message):
     login_as(make_user())
     response = client.post("/organisations/new", data=organisation_form_data(**{field: value}))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert message in _html(response)
     assert db.session.scalar(select(Organisation.id)) is None
 

@@ -174,10 +174,10 @@ def test_inviting_a_member_again_is_refused_on_the_field(client, login_as, org_a
     add_member(organisation, make_user(email="jo@example.fi"))
     login_as(owner)
     response = _invite(client, organisation, email="jo@example.fi")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert '<p class="error" id="email-error">This person is already a member.' in _html(response)
     response = _invite(client, organisation, email="not an address")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "valid e-mail address" in _html(response)
 
 

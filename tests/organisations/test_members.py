@@ -140,7 +140,7 @@ def test_change_role(client, login_as, team, db, audit_actions):
     # A role that does not exist gets a message, not a change.
     response = client.post(f"/organisations/{organisation.id}/members/{mid}/role",
                            data={f"m{mid}-role": "superuser"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Choose one of the options." in _html(response)
     assert _role(db, mid) == Role.editor
 
@@ -218,7 +218,7 @@ def test_transfer_needs_a_member_of_this_organisation(client, login_as, team, ma
     login_as(users["owner"])
     for value in ("", str(other.id), str(memberships["owner"].id), "abc"):
         response = client.post(f"/organisations/{organisation.id}/transfer", data={"member": value})
-        assert response.status_code == 400, value
+        assert response.status_code == 422, value
     assert _role(db, memberships["owner"].id) == Role.owner
     assert _role(db, other.id) == Role.member
 

@@ -14,8 +14,8 @@ def test_word_level_changes_are_marked():
 
 
 def test_unchanged_and_list_fields():
-    diffs = compare({"title": "Sama", "regions": ["MK01"]}, {"title": "Sama", "regions": ["MK01", "MK10"]},
-                    ("title", "regions"))
+    diffs = compare({"title": "Sama", "regions": ["MK01"]},
+                    {"title": "Sama", "regions": ["MK01", "MK10"]}, ("title", "regions"))
     assert not diffs[0].changed
     assert diffs[1].changed
     assert [p.text for p in diffs[1].pieces if p.kind == "insert"] == [", MK10"]

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import func, select
 
 from app.core.audit import AuditLog
+from app.core.changes import SearchChange
 from app.organisations.models import Organisation, OrganisationStatus
 from app.practices import exporter, importer
 from app.practices.importer import ImportProblem, import_file, parse_line
 from app.practices.models import Practice, PracticeState, PracticeVersion
-from app.search.changes import SearchChange
 
 SAMPLE = Path(__file__).parent / "data" / "practices_sample.jsonl"
 

@@ -7,12 +7,12 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.core.audit import AuditLog
+from app.core.changes import SearchChange
 from app.core.domain import DomainError
 from app.core.outbox import flush_outbox
 from app.organisations.models import Role
 from app.practices import community, services
 from app.practices.models import PracticeState, PracticeVersion
-from app.search.changes import SearchChange
 
 COMPLETE = {
     "title": "Työhönvalmennus varastoille",

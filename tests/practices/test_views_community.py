@@ -6,7 +6,8 @@ from flask import render_template_string
 from sqlalchemy import select
 
 from app.organisations.models import Role
-from app.practices.models import Adoption, PartnerState, Practice, PracticePartner
+from app.organisations.partnership import PartnerState
+from app.practices.models import Adoption, Practice, PracticePartner
 from tests.fixtures.practices import owner_of, use_english
 
 
@@ -51,7 +52,7 @@ def test_ely_centre_member_validates_and_withdraws(client, app, login_as, ely, m
 
     response = client.post(f"/practices/{practice.id}/validate",
                            data={"organisation": str(centre.id), "statement": ""})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert 'id="statement-error"' in _html(response)
 
     response = client.post(f"/practices/{practice.id}/validate", data={
@@ -161,7 +162,7 @@ def test_adoption_form_refuses_bad_input(client, login_as, make_user, make_organ
                  {"organisation": "0"},
                  {"organisation": str(adopter_org.id), "note": "x\x00"}):
         response = client.post(f"/practices/{practice.id}/adopt", data=data)
-        assert response.status_code == 400, data
+        assert response.status_code == 422, data
         assert 'class="error"' in _html(response)
     assert _fresh(db, practice).adoption_count == 0
 
@@ -219,10 +220,10 @@ def test_invite_accept_and_decline_partners(client, app, login_as, make_user, ma
         response = client.post(partners, data={"organisation": str(org.id)})
         assert response.status_code == 302
     response = client.post(partners, data={"organisation": str(unverified.id)})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Only verified organisations can be named as partners." in _html(response)
     response = client.post(partners, data={"organisation": str(partner_org.id)})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "already been invited" in _html(response)
 
     message = mailbox.last(to=partner_editor.email)

@@ -219,7 +219,7 @@ def test_diff_refuses_bad_numbers_with_a_message(client, writer, make_practice, 
     client.post(f"/practices/{practice.id}/edit", data=form_data(practice, method="Toinen."))
     client.post(f"/practices/{practice.id}/publish", data={"change_note": ""})
     response = client.get(f"/practices/{practice.id}/diff?{query}")
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert 'class="flash flash-error" role="alert"' in _html(response)
 
 
@@ -273,7 +273,7 @@ def test_autosave_reports_invalid_input_in_the_status(client, writer, make_pract
     practice = make_practice(organisation=organisation, author=user)
     response = client.post(f"/practices/{practice.id}/autosave", data=form_data(practice, title=""),
                            headers=HTMX)
-    assert response.status_code == 200
+    assert response.status_code == 422  # refused input: swapped, the status line says why
     assert "Not saved:" in _html(response) and "Give the service model a title." in _html(response)
     assert _practice(db, practice.id).title != ""
 
@@ -296,7 +296,7 @@ def test_autosave_conflict_shows_both_texts_and_overwrites_nothing(
     # Our autosave carries the old lock_version: a conflict, not an overwrite.
     response = client.post(f"/practices/{practice.id}/autosave",
                            data={**stale, "method": "Minun tekstini."}, headers=HTMX)
-    assert response.status_code == 200
+    assert response.status_code == 409  # the conflict panel, swapped in place of the status
     assert response.headers["HX-Retarget"] == "#edit-conflict"
     page = _html(response)
     assert "Someone else saved this service model while you were editing it" in page

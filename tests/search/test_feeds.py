@@ -245,7 +245,7 @@ def test_search_feed_without_words_is_newest_first(client, db, models):
                           (models["swedish"], 2)):
         practice.first_published_on = datetime(2024, 1, day).date()
     db.session.commit()
-    from app.search.changes import record_change
+    from app.core.changes import record_change
 
     for practice in (models["youth"], models["immigrants"], models["swedish"]):
         record_change("practice", practice.id)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import update
 
+from app.core.changes import SearchChange, record_change
 from app.practices import services
 from app.practices.models import Practice, PracticeState
 from app.search import indexer, store
-from app.search.changes import SearchChange, record_change
 from app.search.service import search_organisations
 from tests.fixtures.practices import owner_of
 

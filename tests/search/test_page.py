@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.search.changes import record_change
+from app.core.changes import record_change
 
 
 @pytest.fixture

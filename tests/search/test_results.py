@@ -32,7 +32,7 @@ def models(db, make_practice, make_organisation):
                                     date(2022, 1, 1)), strict=True):
         practice.first_published_on = day
     db.session.commit()
-    from app.search.changes import record_change
+    from app.core.changes import record_change
 
     for practice in made:
         record_change("practice", practice.id)

@@ -38,16 +38,17 @@ MATRIX: dict[str, dict[str, dict]] = {
     "main.set_language": {"POST": every(302)},
     "static": {"GET": every(200)},
     # accounts
+    # An empty form is refused input: 422 with the messages.
     "auth.register": {"GET": every(200, **{r: 302 for r in ROLES[1:]}),
-                      "POST": every(200, **{r: 302 for r in ROLES[1:]})},
+                      "POST": every(422, **{r: 302 for r in ROLES[1:]})},
     "auth.register_done": {"GET": every(200)},
     "auth.verify_email": {"GET": every(200), "POST": every(400)},
     "auth.resend_verification": {"POST": signed_in(302)},
     "auth.login": {"GET": every(200, **{r: 302 for r in ROLES[1:]}),
-                   "POST": every(200, **{r: 302 for r in ROLES[1:]})},
+                   "POST": every(422, **{r: 302 for r in ROLES[1:]})},
     "auth.logout": {"POST": every(302)},
     "auth.logout_everywhere": {"POST": signed_in(302)},
-    "auth.forgot_password": {"GET": every(200), "POST": every(200)},
+    "auth.forgot_password": {"GET": every(200), "POST": every(422)},
     "auth.reset_password": {"GET": every(400), "POST": every(400)},
     "auth.account": {"GET": signed_in(200)},
     "auth.profile_update": {"POST": signed_in(400)},
@@ -158,6 +159,10 @@ def test_matrix(app, client, login_as, world, endpoint, method, role):
         login_as(people[role])
     expected = MATRIX[endpoint][method][role]
     expected = expected if isinstance(expected, tuple) else (expected,)
+    if method == "POST" and (400 in expected or 200 in expected):
+        # The matrix posts an empty form: a page that shows the form again with its messages
+        # (200 or 400 in the table) answers 422 now; bare action forms still answer 400.
+        expected = (*expected, 422)
     variants = [{}, {"HX-Request": "true"}] if method == "GET" else [{}]
     for headers in variants:
         if method == "GET":
@@ -165,6 +170,11 @@ def test_matrix(app, client, login_as, world, endpoint, method, role):
         else:
             response = client.post(url, data={}, headers=headers)
         response.close()
+        if role == "anonymous" and headers and response.status_code == 401:
+            # htmx asking for a signed-in page: 401 with a message instead of the log-in page
+            # swapped into the form (the same rule as the 302 to the log-in page below).
+            assert 302 in expected and "signed out" in response.get_data(as_text=True)
+            continue
         assert response.status_code in expected, (
             f"{method} {url} as {role} {'(htmx)' if headers else ''}: "
             f"got {response.status_code}, expected {expected}"

@@ -1,4 +1,5 @@
-"""The search change log: written in the same transaction as every searchable change.
+"""The search change log: written in the same transaction as every searchable change. It lives
+in core because every domain writes it; only app/search reads it.
 
 The indexer applies the rows in id order and records the last applied id in the index, so
 the index follows what was committed (never a rolled-back transaction) and catches up after

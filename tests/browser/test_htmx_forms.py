@@ -1,0 +1,427 @@
+"""Every htmx form, refused input in a real browser: the message is visible and nothing typed is
+lost.
+
+htmx swaps 422 (refused input) and 409 (conflict) answers, which carry the form again with its
+messages (base.html's htmx-config); static/js/app.js shows every other failure in place. For
+each htmx form of the application (CASES, keyed by the endpoint the form posts to) one invalid
+value is typed with JavaScript on and the form's button pressed (or its autosave waited for);
+then the message must be visible and the typed value still in the input.
+tests/security/test_htmx_form_cases.py fails when a template gets an htmx form without a case
+here.
+
+Two failures that are not refused input follow: signed out in another tab (401, then a fresh
+CSRF token and the same save sent again once signed in), and no connection at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from tests.browser import TIMEOUT_MS
+from tests.browser.support import (
+    create_application,
+    create_draft_call,
+    create_draft_practice,
+    create_open_call,
+    create_organisation,
+    create_user,
+    log_in,
+    log_out,
+    switch_language,
+    valid_business_id,
+)
+
+pytestmark = pytest.mark.browser
+
+WRITER = ("Liisa Lomake", "lomakkeet.kirjoittaja@example.fi")
+MANAGER = ("Heikki Hakuvastaava", "lomakkeet.hakuvastaava@example.fi")
+STAFF_ROLE = "Työhönvalmentaja"
+SCORED = "Toimintamallin toteutettavuus"  # a scored criterion of the default ones (40 %)
+
+# One character over the limit of an application's text (forms.TEXT_MAX) and far over that of
+# the Markdown preview (edit_views.preview: 40 000).
+TOO_LONG_TEXT = ("Osatyökykyiset työnhakijat ohjataan työkokeiluun. " * 410)[:20_001]
+TOO_LONG_PREVIEW = ("Työhönvalmennus etenee vaiheittain. " * 1200)[:40_001]
+UNKNOWN_BUSINESS_ID = valid_business_id(899)  # a correct check digit, no such organisation
+
+
+@dataclass(frozen=True)
+class Case:
+    """One invalid value typed into one htmx form.
+
+    `form` (a CSS selector) is looked up again after the answer is swapped in; `label` names
+    the field the invalid `value` goes into, `before` the valid values typed first. `press` is
+    the form's button (its accessible name), None for an autosave (or the live totals), which
+    the typing sends by itself. The request to a path matching `response` must answer `status`.
+    `message` must then be visible in `where` (a CSS selector), or when `where` is None at the
+    field itself (its `.error`, and the input marked aria-invalid), and `summary`, when given,
+    is an error summary that must be visible too.
+    """
+
+    id: str
+    page: str  # "application", "criteria" or "practice": the page that holds the form
+    form: str
+    label: str
+    value: str
+    response: str
+    message: str
+    press: str | re.Pattern | None = "Save"
+    status: int = 422
+    where: str | None = None
+    summary: str | None = None
+    before: tuple[tuple[str, str], ...] = ()
+    open: str | None = None  # the text of a <summary> to open first (the form is inside)
+
+
+def _section(key: str) -> str:
+    return f"#section-{key} form[data-section-form]"
+
+
+def _section_save(key: str, label: str, value: str, message: str, case_id: str,
+                  **options) -> Case:
+    return Case(case_id, "application", _section(key), label, value,
+                rf"/sections/{key}$", message, summary=f"#section-{key} .error-summary",
+                **options)
+
+
+# endpoint -> the cases of the htmx form(s) that post to it
+CASES: dict[str, tuple[Case, ...]] = {
+    "applications.application_section_save": (
+        _section_save("project", "Project name", "", "Give the project a name.", "project-empty"),
+        _section_save("background", "Background and need", TOO_LONG_TEXT,
+                      "cannot be longer than 20000 characters", "text-20001-characters"),
+        _section_save("duration", "End date", "2026-08-01",
+                      "The project must end after it starts.", "duration-end-before-start",
+                      before=(("Start date", "2026-09-01"),)),
+        _section_save("indicators", "Participants", "-5", "The number cannot be negative.",
+                      "indicators-negative"),
+        _section_save("funding", "Support applied for (EU and state) (€)", "1e400",
+                      "Enter a number, for example 1 234,56.", "funding-exponent"),
+        _section_save("funding", "Own funding (€)", "€ 500",
+                      "Use the digits 0–9 (for example 1 234,56).", "funding-euro-sign-first"),
+    ),
+    "applications.application_section_autosave": (
+        Case("text-20001-characters", "application", _section("method"), "Method",
+             TOO_LONG_TEXT, r"/sections/method/autosave$", "Not saved:", press=None,
+             where="#autosave-method"),
+    ),
+    "applications.application_budget_totals": (
+        Case("funding-nan", "application", _section("funding"), "Own funding (€)", "NaN",
+             r"/budget/totals$", "Some numbers are not valid yet", press=None, status=200,
+             where="#budget-totals"),
+        Case("staff-line-months-nan", "application",
+             '#section-budget form[action$="/budget/lines"]', "Months", "NaN",
+             r"/budget/totals$", "Some numbers are not valid yet", press=None, status=200,
+             where="#budget-totals"),
+    ),
+    "applications.application_line_add": (
+        Case("months-nan", "application", '#section-budget form[action$="/budget/lines"]',
+             "Months", "NaN", r"/budget/lines$", "Enter a number, for example 1 234,56.",
+             press="Add the line", summary="#section-budget .error-summary",
+             before=(("Role", "Projektipäällikkö"),)),
+    ),
+    "applications.application_line_save": (
+        Case("share-150-percent", "application",
+             '#section-budget details.line-edit form:not(.inline-form)',
+             "Share of full time (%)", "150", r"/budget/lines/\d+$",
+             "The number is too large: at most 100", press="Save the line",
+             summary="#section-budget .error-summary", open=f"Edit or remove: {STAFF_ROLE}"),
+    ),
+    "applications.application_partner_invite": (
+        Case("unknown-business-id", "application", '#section-partners form[action$="/partners"]',
+             "Business ID of the partner organisation", UNKNOWN_BUSINESS_ID,
+             r"/partners$", "No registered organisation has this Business ID.", press="Invite",
+             summary="#section-partners .error-summary"),
+    ),
+    "applications.application_practice_link": (
+        Case("no-such-number", "application",
+             '#section-service_models form[action$="/practices"]', "Service model",
+             "999999999", r"/practices$", "Choose a published service model.", press="Link",
+             summary="#section-service_models .error-summary"),
+    ),
+    "calls.criteria_weights": (
+        Case("weights-sum-105", "criteria", '#criteria-panel form[action$="/criteria/weights"]',
+             f"{SCORED} (%)", "45", r"/criteria/weights$",
+             "must sum to exactly 100 % (they sum to 105 %)", press="Save the weights",
+             where="#criteria-panel .error-summary"),
+    ),
+    "calls.criterion_save": (
+        Case("title-empty", "criteria",
+             "#criteria-panel .criteria-list > li:nth-child(2) form:not(.inline-form)",
+             "Criterion", "", r"/criteria/\d+$", "This field is required.",
+             summary="#criteria-panel .error-summary"),
+    ),
+    "calls.criterion_add": (
+        Case("weight-over-100", "criteria", '#criteria-panel form.stack[action$="/criteria"]',
+             "Weight (%)", "150", r"/criteria$", "The number is too large: at most 100",
+             press="Add", summary="#criteria-panel .error-summary",
+             before=(("Criterion", "Vaikuttavuus"),)),
+        Case("title-empty", "criteria", '#criteria-panel form.stack[action$="/criteria"]',
+             "Criterion", "", r"/criteria$", "This field is required.", press="Add",
+             summary="#criteria-panel .error-summary", before=(("Weight (%)", "10"),)),
+    ),
+    "practices.autosave": (
+        Case("title-emptied", "practice", "form.practice-form", "Title", "",
+             r"/practices/\d+/autosave$", "Not saved: Give the service model a title.",
+             press=None, where="#autosave-status"),
+    ),
+    "practices.preview": (
+        Case("text-40001-characters", "practice", "form.practice-form", "The method",
+             TOO_LONG_PREVIEW, r"/practices/preview$", "The text is too long to preview.",
+             press=re.compile(r"^Preview\W+The method$"), status=200, where="#preview-method"),
+    ),
+}
+
+
+# --- the people, organisations and calls the forms belong to -------------------------------
+
+
+@dataclass
+class World:
+    server: object
+    writer_id: int
+    ngo_id: int
+    ely_id: int
+    open_call_id: int
+    writer_state: dict
+    manager_state: dict
+
+    def application(self) -> dict:
+        """A fresh draft application (with one staff line) in the open call."""
+        return create_application(self.server, self.open_call_id, self.ngo_id, self.writer_id,
+                                  project_name="Lomakkeet kuntoon", staff_line=STAFF_ROLE)
+
+    def open(self, new_page, kind: str) -> Page:
+        """A page, signed in, on a fresh object of `kind` to edit."""
+        if kind == "application":
+            path, state = f"/calls/applications/{self.application()['id']}", self.writer_state
+        elif kind == "criteria":
+            call_id = create_draft_call(self.server, self.ely_id, title="Lomakehaku")
+            path, state = f"/calls/{call_id}/criteria", self.manager_state
+        else:
+            practice_id = create_draft_practice(self.server, self.writer_id, self.ngo_id,
+                                                title="Lomakkeiden malli")
+            path, state = f"/practices/{practice_id}/edit", self.writer_state
+        page = new_page(storage_state=state)
+        page.goto(path)
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        return page
+
+
+def _signed_in_state(browser, server, email_address: str) -> dict:
+    """The cookies of a browser signed in as `email_address` (one log-in for many pages)."""
+    context = browser.new_context(base_url=server.url, locale="fi-FI")
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        page.goto("/")
+        switch_language(page, "en")
+        log_in(page, email_address)
+        return context.storage_state()
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def world(browser, live_server) -> World:
+    manager_id = create_user(live_server, MANAGER[1], MANAGER[0])
+    ely_id = create_organisation(live_server, manager_id, "Lomakkeiden ELY-keskus",
+                                 valid_business_id(801), type="ely_centre")
+    _make_call_manager(live_server, ely_id, manager_id)
+    call_id = create_open_call(live_server, ely_id, title="Lomakkeiden haku 2026")
+    writer_id = create_user(live_server, WRITER[1], WRITER[0])
+    ngo_id = create_organisation(live_server, writer_id, "Lomakepolku ry",
+                                 valid_business_id(802))
+    return World(live_server, writer_id, ngo_id, ely_id, call_id,
+                 _signed_in_state(browser, live_server, WRITER[1]),
+                 _signed_in_state(browser, live_server, MANAGER[1]))
+
+
+def _make_call_manager(server, organisation_id: int, user_id: int) -> None:
+    from sqlalchemy import update
+
+    from app.extensions import db
+    from app.organisations.models import Membership
+
+    def _set():
+        db.session.execute(update(Membership).where(
+            Membership.organisation_id == organisation_id, Membership.user_id == user_id,
+        ).values(is_call_manager=True))
+        db.session.commit()
+
+    server.run(_set)
+
+
+# --- typing and checking ---------------------------------------------------------------------
+
+
+def type_value(field: Locator, value: str) -> None:
+    """Type `value` into the field as a paste would. A `maxlength` shorter than the value is
+    removed first: the browser enforces it only on typing, and the server's refusal (of what an
+    older browser, a script or a saved form sends) is what is tested here."""
+    field.evaluate("(el, n) => { if (el.maxLength >= 0 && el.maxLength < n) "
+                   "el.removeAttribute('maxlength'); }", len(value))
+    field.fill(value)
+
+
+def _posts_to(pattern: str):
+    return lambda response: (response.request.method == "POST"
+                             and re.search(pattern, urlsplit(response.url).path) is not None)
+
+
+def check_case(page: Page, case: Case) -> None:
+    form = page.locator(case.form)
+    expect(form).to_have_count(1)
+    if case.open:
+        page.locator("summary", has_text=case.open).click()
+    for label, value in case.before:
+        type_value(form.get_by_label(label, exact=True), value)
+    field = form.get_by_label(case.label, exact=True)
+    field_id = field.get_attribute("id")
+    assert field_id, f"{case.label!r} has no id"
+
+    with page.expect_response(_posts_to(case.response)) as answer:
+        type_value(field, case.value)
+        if case.press:
+            form.get_by_role("button", name=case.press, exact=True).click()
+    response = answer.value
+    assert response.status == case.status, (
+        f"{response.request.method} {urlsplit(response.url).path} answered {response.status}, "
+        f"not {case.status}: {response.text()[:500]}")
+
+    # The answer may have replaced the form: find the field again by its id.
+    field = page.locator(f"#{field_id}")
+    if case.where is None:
+        message = page.locator(f"#{field_id}-error")
+        expect(field).to_have_attribute("aria-invalid", "true")
+    else:
+        message = page.locator(case.where)
+    expect(message).to_be_visible()
+    expect(message).to_contain_text(case.message)
+    if case.summary:
+        expect(page.locator(case.summary)).to_be_visible()
+    expect(field).to_be_visible()
+    expect(field).to_have_value(case.value)
+    for label, value in case.before:
+        expect(page.locator(case.form).get_by_label(label, exact=True)).to_have_value(value)
+    expect(page.locator(".request-error")).to_have_count(0)  # refused, not failed
+
+
+PARAMS = [pytest.param(endpoint, case, id=f"{endpoint}-{case.id}")
+          for endpoint, cases in CASES.items() for case in cases]
+
+
+@pytest.mark.parametrize(("endpoint", "case"), PARAMS)
+def test_refused_input_is_shown_and_kept(endpoint, case, world, new_page):
+    page = world.open(new_page, case.page)
+    check_case(page, case)
+
+
+# --- failures that are not refused input -----------------------------------------------------
+
+SIGNED_OUT = "You have been signed out"
+OFFLINE = "No connection: nothing was saved."
+
+
+def _saved(server, application_id: int, name: str) -> str:
+    from app.applications.models import Application
+    from app.extensions import db
+
+    def _read():
+        db.session.expire_all()
+        return getattr(db.session.get(Application, application_id), name)
+
+    return server.run(_read)
+
+
+def _answered(pattern: str, status: int):
+    posts = _posts_to(pattern)
+    return lambda response: posts(response) and response.status == status
+
+
+def test_signed_out_in_another_tab_keeps_the_text_and_saves_after_signing_in(
+        world, new_context, live_server):
+    context = new_context()
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto("/")
+    switch_language(page, "en")
+    log_in(page, WRITER[1])  # a session of its own: signing out ends no other test's
+    application = world.application()
+    page.goto(f"/calls/applications/{application['id']}")
+    section = page.locator("#section-background")
+    field = section.get_by_label("Background and need")
+    status = page.locator("#autosave-background")
+
+    other = context.new_page()  # the same browser, so the same cookies: signed out here too
+    other.goto("/")
+    switch_language(other, "en")
+    log_out(other)
+
+    # New text, Save: refused as signed out (after the script has fetched a fresh token for
+    # the changed session and sent it again). The autosave that the typing starts a few
+    # seconds later is answered the same: wait for both before signing in again.
+    text = "Kainuussa on paljon osatyökykyisiä, jotka haluavat töihin."
+    with page.expect_response(_answered(r"/sections/background/autosave$", 401)), \
+            page.expect_response(_answered(r"/sections/background$", 401)):
+        field.fill(text)
+        section.get_by_role("button", name="Save", exact=True).click()
+    alert = section.locator(".request-error")
+    expect(alert).to_be_visible()
+    expect(alert).to_contain_text(SIGNED_OUT)
+    expect(alert).to_have_attribute("role", "alert")
+    expect(status).to_contain_text(SIGNED_OUT)
+    expect(field).to_have_value(text)
+    assert _saved(live_server, application["id"], "background") == ""
+
+    # Signed in again in the other page: Save in this one is refused for the old CSRF token,
+    # the script fetches a fresh one and sends the same save again, which is stored.
+    log_in(other, WRITER[1])
+    with page.expect_response(lambda r: urlsplit(r.url).path == "/csrf-token"), \
+            page.expect_response(_answered(r"/sections/background$", 200)):
+        section.get_by_role("button", name="Save", exact=True).click()
+    expect(status).to_have_text("Saved")
+    expect(section.locator(".request-error")).to_have_count(0)
+    expect(field).to_have_value(text)
+    assert _saved(live_server, application["id"], "background") == text
+
+
+def test_offline_save_shows_a_message_and_keeps_the_text(world, new_page, live_server):
+    page = world.open(new_page, "application")
+    application_id = int(urlsplit(page.url).path.rsplit("/", 1)[1])
+    section = page.locator("#section-method")
+    field = section.get_by_label("Method")
+    text = "1. Kartoitus\n2. Työkokeilu\n3. Tuki työpaikalla"
+
+    # Offline: Save fails, and so does the autosave that the typing starts a few seconds later
+    # (waited for, so that it cannot save the text once the browser is back online).
+    page.context.set_offline(True)
+    with page.expect_event("requestfailed", lambda r: urlsplit(r.url).path.endswith(
+            "/sections/method/autosave")):
+        field.fill(text)
+        section.get_by_role("button", name="Save", exact=True).click()
+    alert = section.locator(".request-error")
+    expect(alert).to_be_visible()
+    expect(alert).to_contain_text(OFFLINE)
+    expect(page.locator("#autosave-method")).to_contain_text(OFFLINE)
+    expect(field).to_have_value(text)
+    assert _saved(live_server, application_id, "method") == ""
+
+    # Back online, the same text saves with the same button.
+    page.context.set_offline(False)
+    with page.expect_response(_answered(r"/sections/method$", 200)):
+        section.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#autosave-method")).to_have_text("Saved")
+    expect(section.locator(".request-error")).to_have_count(0)
+    expect(field).to_have_value(text)
+    assert _saved(live_server, application_id, "method") == text
+
+
+
+
+

@@ -52,6 +52,7 @@ run: demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install-test
+	$(BIN)/ruff check app tests bench
 	env -u TEST_DATABASE_URL $(BIN)/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again against PostgreSQL ($$TEST_DATABASE_URL) =="; \

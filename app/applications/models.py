@@ -29,8 +29,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 # names stay importable from here.
 from app.applications.states import DECIDED_STATES, EDITABLE_STATES, ApplicationState
 from app.auth.models import User
-from app.calls.models import Call, _enum
-from app.core.db import UtcDateTime, utcnow
+from app.calls.models import Call
+from app.core.db import UtcDateTime, string_enum, utcnow
 from app.extensions import db
 from app.organisations.models import Organisation
 from app.organisations.partnership import PartnerInvitation, PartnerState
@@ -54,7 +54,7 @@ class Application(db.Model):
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
     state: Mapped[ApplicationState] = mapped_column(
-        _enum(ApplicationState, "application_state"), default=ApplicationState.draft, index=True
+        string_enum(ApplicationState, "application_state"), default=ApplicationState.draft, index=True
     )
     project_name: Mapped[str] = mapped_column(String(200), default="")
     summary: Mapped[str] = mapped_column(Text, default="")
@@ -164,7 +164,7 @@ class StaffLine(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
     role: Mapped[str] = mapped_column(String(200), default="")
     kind: Mapped[StaffCostKind] = mapped_column(
-        _enum(StaffCostKind, "staff_cost_kind"), default=StaffCostKind.monthly
+        string_enum(StaffCostKind, "staff_cost_kind"), default=StaffCostKind.monthly
     )
     months_centi: Mapped[int | None] = mapped_column(Integer)  # months x 100
     fte_centi: Mapped[int | None] = mapped_column(Integer)  # FTE percent x 100 (10000 = 100 %)

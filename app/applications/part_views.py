@@ -19,7 +19,7 @@ from app.applications.models import (
     ApplicationPartner,
     ApplicationPractice,
 )
-from app.applications.views import _detail_url, _fragment, _page
+from app.applications.views import detail_url, render_fragment, render_page
 from app.core.forms import ActionForm
 from app.core.htmx import is_htmx
 from app.core.unit_of_work import perform, refuse
@@ -37,11 +37,11 @@ def _part_response(application: Application, part: str, message=None, status: in
     if not is_htmx():
         if status < 400:
             flash(message, "success")
-            return redirect(_detail_url(application, f"section-{part}"))
+            return redirect(detail_url(application, f"section-{part}"))
         if message and not any(f.errors for f in forms.values() if f is not None):
             flash(message, "error")
-        return _page(application, status=status, **forms)
-    return _fragment(f"applications/_{part}_response.html", application, status=status,
+        return render_page(application, status=status, **forms)
+    return render_fragment(f"applications/_{part}_response.html", application, status=status,
                      part_message=message, part_failed=status >= 400, **forms)
 
 
@@ -101,7 +101,7 @@ def _respond(application_id: int, partner_id: int, accept: bool):
         _l("You have accepted the invitation.") if accept
         else _l("You have declined the invitation."))
     if accept:
-        return redirect(_detail_url(application))
+        return redirect(detail_url(application))
     return redirect(url_for("applications.applications_mine"))
 
 
@@ -164,7 +164,7 @@ def application_attachment_add(application_id: int):
     else:
         outcome = perform(lambda: applications.add_attachment(current_user, application, upload))
     outcome.flash(outcome.ok and _l("%(name)s has been attached.", name=outcome.value.filename))
-    return redirect(_detail_url(application, "section-attachments"))
+    return redirect(detail_url(application, "section-attachments"))
 
 
 def _attachment_or_404(application: Application, attachment_id: int) -> ApplicationAttachment:
@@ -203,4 +203,4 @@ def application_attachment_delete(application_id: int, attachment_id: int):
     if outcome.ok and not keep_file:
         delete_upload(outcome.value)  # only after the commit: a rollback keeps the file
     outcome.flash(_l("The attachment has been removed."))
-    return redirect(_detail_url(application, "section-attachments"))
+    return redirect(detail_url(application, "section-attachments"))

@@ -49,7 +49,7 @@ def _template_helpers() -> dict:
             "state_labels": sections.STATE_LABELS}
 
 
-def _detail_url(application: Application, anchor: str = "") -> str:
+def detail_url(application: Application, anchor: str = "") -> str:
     return url_for("applications.application_detail", application_id=application.id) + (
         f"#{anchor}" if anchor else "")
 
@@ -99,14 +99,14 @@ def page_context(application: Application, forms: dict | None = None, line_forms
     }
 
 
-def _page(application: Application, status: int = 200, **overrides):
+def render_page(application: Application, status: int = 200, **overrides):
     response = make_response(render_template("applications/application.html",
                                              **page_context(application, **overrides)), status)
     response.vary.add("HX-Request")
     return response
 
 
-def _fragment(template: str, application: Application, status: int = 200, **context):
+def render_fragment(template: str, application: Application, status: int = 200, **context):
     ctx = page_context(application, **{k: v for k, v in context.items()
                                       if k in ("forms", "line_forms", "new_line_form",
                                                "partner_form", "practice_form", "conflicts")})
@@ -149,7 +149,7 @@ def application_new(call_id: int):
         if outcome.ok:
             flash(_l("The application has been started. Each part is saved on its own; you "
                      "can come back to it any time before the call closes."), "success")
-            return redirect(_detail_url(outcome.value))
+            return redirect(detail_url(outcome.value))
         status = outcome.status
     elif form.errors:
         status = 422
@@ -160,7 +160,7 @@ def application_new(call_id: int):
 @login_required
 def application_detail(application_id: int):
     application = get_application_or_404(application_id)
-    return _page(application)
+    return render_page(application)
 
 
 # --- sections --------------------------------------------------------------------------------
@@ -216,16 +216,16 @@ def application_section_save(application_id: int, section: str):
     if outcome.ok:
         if not is_htmx():
             flash(_l("Saved: %(section)s.", section=label), "success")
-            return redirect(_detail_url(application, f"section-{section}"))
-        return _fragment("applications/_section_response.html", application,
+            return redirect(detail_url(application, f"section-{section}"))
+        return render_fragment("applications/_section_response.html", application,
                          section=sections.BY_KEY[section], saved=True)
     conflict = _conflict_view(application_id, section, form, outcome)
     status = 409 if conflict else outcome.status
     application = get_application_or_404(application_id)
     if not is_htmx():
-        return _page(application, status=status, forms={section: form},
+        return render_page(application, status=status, forms={section: form},
                      conflicts={section: conflict} if conflict else None)
-    return _fragment("applications/_section_response.html", application, status=status,
+    return render_fragment("applications/_section_response.html", application, status=status,
                      forms={section: form}, section=sections.BY_KEY[section], saved=False,
                      conflicts={section: conflict} if conflict else None)
 
@@ -241,7 +241,7 @@ def application_section_autosave(application_id: int, section: str):
     outcome = _save_section(application, section, form)
     if not is_htmx():
         outcome.flash(_l("Saved: %(section)s.", section=sections.BY_KEY[section].label))
-        return redirect(_detail_url(application, f"section-{section}"))
+        return redirect(detail_url(application, f"section-{section}"))
     conflict = _conflict_view(application_id, section, form, outcome)
     if conflict:
         response = make_response(render_template(
@@ -269,11 +269,11 @@ def _budget_response(application: Application, message=None, status: int = 200, 
     if not is_htmx():
         if status < 400:
             flash(message or _l("The budget has been saved."), "success")
-            return redirect(_detail_url(application, "section-budget"))
+            return redirect(detail_url(application, "section-budget"))
         if message:
             flash(message, "error")
-        return _page(application, status=status, **forms)
-    return _fragment("applications/_budget_response.html", application, status=status,
+        return render_page(application, status=status, **forms)
+    return render_fragment("applications/_budget_response.html", application, status=status,
                      budget_message=message, budget_failed=status >= 400, **forms)
 
 

@@ -12,7 +12,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -21,13 +20,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
-from app.core.db import UtcDateTime, utcnow
+from app.core.db import UtcDateTime, string_enum, utcnow
 from app.extensions import db
 from app.organisations.models import Organisation
-
-
-def _enum(cls, name):
-    return Enum(cls, name=name, native_enum=False, length=24, validate_strings=True)
 
 
 class CallState(enum.StrEnum):
@@ -78,7 +73,7 @@ class Call(db.Model):
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
     state: Mapped[CallState] = mapped_column(
-        _enum(CallState, "call_state"), default=CallState.draft, index=True
+        string_enum(CallState, "call_state"), default=CallState.draft, index=True
     )
     title_fi: Mapped[str] = mapped_column(String(200), default="")
     title_sv: Mapped[str] = mapped_column(String(200), default="")
@@ -93,7 +88,7 @@ class Call(db.Model):
     max_support_percent: Mapped[int] = mapped_column(Integer, default=80)
     eligible_types: Mapped[list] = mapped_column(JSON, default=list)
     funding_model: Mapped[FundingModel] = mapped_column(
-        _enum(FundingModel, "funding_model"), default=FundingModel.grant
+        string_enum(FundingModel, "funding_model"), default=FundingModel.grant
     )
     outcome_fee_cents: Mapped[int | None] = mapped_column(BigInteger)
     min_employment_months: Mapped[int | None] = mapped_column(Integer)
@@ -173,7 +168,7 @@ class Criterion(db.Model):
         ForeignKey("funding_call.id", ondelete="CASCADE"), index=True
     )
     position: Mapped[int] = mapped_column(Integer, default=0)
-    kind: Mapped[CriterionKind] = mapped_column(_enum(CriterionKind, "criterion_kind"))
+    kind: Mapped[CriterionKind] = mapped_column(string_enum(CriterionKind, "criterion_kind"))
     title: Mapped[str] = mapped_column(String(300), default="")
     guidance: Mapped[str] = mapped_column(Text, default="")
     weight: Mapped[int] = mapped_column(Integer, default=0)

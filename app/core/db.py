@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, TypeDecorator, event
+from sqlalchemy import DateTime, Enum, TypeDecorator, event
 from sqlalchemy.engine import Engine
 
 _immediate = contextvars.ContextVar("sqlite_begin_immediate", default=True)
@@ -101,3 +101,8 @@ class UtcDateTime(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return ensure_aware(value)
+
+
+def string_enum(cls, name: str, length: int = 24) -> Enum:
+    """A Python enum stored as a short string (no database enum type to migrate)."""
+    return Enum(cls, name=name, native_enum=False, length=length, validate_strings=True)

@@ -2,7 +2,7 @@
 
 Mails are rendered from `templates/mail/<name>.txt` in the recipient's language. Services never
 deliver: they add the mail to the outbox (`app.core.outbox.queue_mail`), which delivers it with
-`_deliver` once the transaction has committed.
+`deliver` once the transaction has committed.
 """
 
 from __future__ import annotations
@@ -51,17 +51,7 @@ def build_message(to: str, subject: str, body: str, message_id: str | None = Non
     return message
 
 
-def send_mail(to: str, template: str, language: str = "fi", **context):
-    """Deprecated name of `app.core.outbox.queue_mail`: adds the mail to the outbox.
-
-    Nothing is delivered before the transaction commits; returns the `OutboundMail` row.
-    """
-    from app.core.outbox import queue_mail  # the outbox imports this module
-
-    return queue_mail(to, template, language, **context)
-
-
-def _deliver(message: EmailMessage) -> None:
+def deliver(message: EmailMessage) -> None:
     config = current_app.config
     if config.get("MAIL_SERVER"):
         with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=20) as smtp:

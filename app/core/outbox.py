@@ -25,7 +25,7 @@ from sqlalchemy import Index, Integer, String, Text, event, func, inspect, selec
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.core.db import UtcDateTime, utcnow, write_intent
-from app.core.email import _deliver, build_message, render_mail
+from app.core.email import build_message, deliver, render_mail
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -199,7 +199,7 @@ def _claim(session: Session, now: datetime, ids: list[int] | None) -> OutboundMa
 def _attempt(mail: OutboundMail) -> str | None:
     """Deliver `mail`; None on success, otherwise the error."""
     try:
-        _deliver(build_message(mail.recipient, mail.subject, mail.body, mail.message_id))
+        deliver(build_message(mail.recipient, mail.subject, mail.body, mail.message_id))
     except Exception as exc:  # noqa: BLE001 - SMTP errors, refused connections, a full disk
         return f"{type(exc).__name__}: {exc}"[:2000]
     return None

@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.core.db import UtcDateTime, utcnow
+from app.core.db import UtcDateTime, string_enum, utcnow
 from app.extensions import db
 from app.organisations.models import Organisation
 from app.organisations.partnership import PartnerInvitation
@@ -24,10 +24,6 @@ class PracticeState(enum.StrEnum):
     archived = "archived"
 
 
-def _enum(cls, name):
-    return Enum(cls, name=name, native_enum=False, length=20, validate_strings=True)
-
-
 class Practice(db.Model):
     """The working copy of a service model. Readers see its latest published version."""
 
@@ -39,7 +35,7 @@ class Practice(db.Model):
     )
     external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
     state: Mapped[PracticeState] = mapped_column(
-        _enum(PracticeState, "practice_state"), default=PracticeState.draft, index=True
+        string_enum(PracticeState, "practice_state", 20), default=PracticeState.draft, index=True
     )
     language: Mapped[str] = mapped_column(String(2), default="fi")
     title: Mapped[str] = mapped_column(String(200), default="")

@@ -26,8 +26,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def my_applications_context(user, per_page: int = PER_PAGE) -> dict:
-    """What `calls/_my_applications.html` needs, for this page or for a dashboard that
-    includes the partial: `{% include "applications/_my_applications.html" %}` with these variables."""
+    """What `applications/_my_applications.html` needs, for this page or for a dashboard that
+    includes the partial with these variables."""
     from app.core import clock
     from app.organisations.services import memberships_by_organisation
 
@@ -72,10 +72,17 @@ def call_applications(call_id: int):
     pagination = db.paginate(queries.call_applications(call, state, org_type), page=page_arg(),
                              per_page=PER_PAGE, error_out=False)
     rows = [(a, sections.totals(a)) for a in pagination.items]
-    return render_page_or_fragment("applications/call_applications.html",
-                                   "applications/_call_applications_table.html", call=call, form=form,
-                                   pagination=pagination, rows=rows, htmx_request=is_htmx(),
-                                   state=state, org_type=org_type)
+    return render_page_or_fragment(
+        "applications/call_applications.html",
+        "applications/_call_applications_table.html",
+        call=call,
+        form=form,
+        pagination=pagination,
+        rows=rows,
+        htmx_request=is_htmx(),
+        state=state,
+        org_type=org_type,
+    )
 
 
 def neutralise(value) -> str:

@@ -54,7 +54,9 @@ class Application(db.Model):
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
     state: Mapped[ApplicationState] = mapped_column(
-        string_enum(ApplicationState, "application_state"), default=ApplicationState.draft, index=True
+        string_enum(ApplicationState, "application_state"),
+        default=ApplicationState.draft,
+        index=True,
     )
     project_name: Mapped[str] = mapped_column(String(200), default="")
     summary: Mapped[str] = mapped_column(Text, default="")

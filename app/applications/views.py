@@ -304,9 +304,16 @@ def application_budget_totals(application_id: int):
         else:
             lines = [values if f"line-{line.id}" == prefix else line for line in lines]
     totals = sections.totals(application, lines=lines, plan=plan)
-    response = make_response(render_template("applications/_budget_totals.html", application=application,
-                                             call=application.call, totals=totals,
-                                             invalid=invalid, preview=True))
+    response = make_response(
+        render_template(
+            "applications/_budget_totals.html",
+            application=application,
+            call=application.call,
+            totals=totals,
+            invalid=invalid,
+            preview=True,
+        )
+    )
     response.vary.add("HX-Request")
     return response
 

@@ -53,12 +53,16 @@ def application_submit(application_id: int):
         application = get_application_or_404(application_id)
     problems = sections.checklist(application)
     status = 422 if request.method == "POST" else 200
-    return render_template("applications/submit.html", application=application, call=application.call,
-                           problems=problems, totals=sections.totals(application),
-                           can_submit=permissions.can_submit_application(current_user, application)
-                           and not problems,
-                           blocker=permissions.submit_blocker(application),
-                           action_form=ActionForm(formdata=None)), status
+    return render_template(
+        "applications/submit.html",
+        application=application,
+        call=application.call,
+        problems=problems,
+        totals=sections.totals(application),
+        can_submit=permissions.can_submit_application(current_user, application) and not problems,
+        blocker=permissions.submit_blocker(application),
+        action_form=ActionForm(formdata=None),
+    ), status
 
 
 @bp.get("/calls/applications/<int:application_id>/submitted")
@@ -71,8 +75,13 @@ def application_submitted(application_id: int):
     revision = revisions.revision_by_number(
         application, number if number is not None else application.revision_count)
     recipients = workflow.applicant_recipients(application)
-    return render_template("applications/submitted.html", application=application, call=application.call,
-                           revision=revision, recipients=recipients)
+    return render_template(
+        "applications/submitted.html",
+        application=application,
+        call=application.call,
+        revision=revision,
+        recipients=recipients,
+    )
 
 
 @bp.post("/calls/applications/<int:application_id>/withdraw")
@@ -130,8 +139,13 @@ def application_decide(application_id: int):
             return redirect(_detail(application))
         status = outcome.status
         application = get_application_or_404(application_id)
-    return render_template("applications/decide.html", application=application, call=application.call,
-                           form=form, totals=sections.totals(application)), status
+    return render_template(
+        "applications/decide.html",
+        application=application,
+        call=application.call,
+        form=form,
+        totals=sections.totals(application),
+    ), status
 
 
 @bp.get("/calls/applications/<int:application_id>/print")
@@ -147,8 +161,12 @@ def application_print(application_id: int):
 @login_required
 def application_revisions(application_id: int):
     application = get_application_or_404(application_id, check=permissions.can_view_revisions)
-    return render_template("applications/revisions.html", application=application, call=application.call,
-                           revisions=revisions.revisions_of(application))
+    return render_template(
+        "applications/revisions.html",
+        application=application,
+        call=application.call,
+        revisions=revisions.revisions_of(application),
+    )
 
 
 def _revision_arg(name: str) -> int | None:
@@ -167,8 +185,13 @@ def application_compare(application_id: int):
     new = revisions.revision_by_number(application, number_b)
     if old is None or new is None:
         abort(404)
-    return render_template("applications/compare.html", application=application, call=application.call,
-                           old=old, new=new,
-                           diff=revisions.diff_revisions(old.content, new.content),
-                           revisions=revisions.revisions_of(application),
-                           field_labels=sections.FIELD_LABELS)
+    return render_template(
+        "applications/compare.html",
+        application=application,
+        call=application.call,
+        old=old,
+        new=new,
+        diff=revisions.diff_revisions(old.content, new.content),
+        revisions=revisions.revisions_of(application),
+        field_labels=sections.FIELD_LABELS,
+    )

@@ -15,13 +15,30 @@ from app.core.htmx import is_htmx
 log = logging.getLogger(__name__)
 
 MESSAGES = {
-    400: (_l("Bad request"), _l("The request could not be understood. Please check what you sent and try again.")),
+    400: (
+        _l("Bad request"),
+        _l("The request could not be understood. Please check what you sent and try again."),
+    ),
     403: (_l("Access denied"), _l("You do not have permission to do this.")),
-    404: (_l("Page not found"), _l("The page you are looking for does not exist or has been removed.")),
+    404: (
+        _l("Page not found"),
+        _l("The page you are looking for does not exist or has been removed."),
+    ),
     405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
-    413: (_l("File too large"), _l("The file or form you sent is larger than the limit of %(mb)s MB. Please send a smaller file.")),
-    429: (_l("Too many requests"), _l("You have made too many requests in a short time. Please wait a moment and try again.")),
-    500: (_l("Something went wrong"), _l("An unexpected error happened on our side. Nothing you entered was saved in a half-finished state. Please try again later.")),
+    413: (
+        _l("File too large"),
+        _l("The file or form you sent is larger than the limit of %(mb)s MB. Please send a "
+           "smaller file."),
+    ),
+    429: (
+        _l("Too many requests"),
+        _l("You have made too many requests in a short time. Please wait a moment and try again."),
+    ),
+    500: (
+        _l("Something went wrong"),
+        _l("An unexpected error happened on our side. Nothing you entered was saved in a "
+           "half-finished state. Please try again later."),
+    ),
 }
 
 

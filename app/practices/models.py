@@ -135,7 +135,9 @@ class PracticeVersion(db.Model):
     __table_args__ = (UniqueConstraint("practice_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id", ondelete="CASCADE"), index=True)
+    practice_id: Mapped[int] = mapped_column(
+        ForeignKey("practice.id", ondelete="CASCADE"), index=True
+    )
     number: Mapped[int] = mapped_column(Integer)
     content: Mapped[dict] = mapped_column(JSON)
     change_note: Mapped[str] = mapped_column(Text, default="")
@@ -158,7 +160,9 @@ class PracticePartner(PartnerInvitation, db.Model):
     __table_args__ = (UniqueConstraint("practice_id", "organisation_id"),)
     partner_state_type = "partner_state"
 
-    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id", ondelete="CASCADE"), index=True)
+    practice_id: Mapped[int] = mapped_column(
+        ForeignKey("practice.id", ondelete="CASCADE"), index=True
+    )
 
     practice: Mapped[Practice] = relationship(back_populates="partners")
 
@@ -170,7 +174,9 @@ class Adoption(db.Model):
     __table_args__ = (UniqueConstraint("practice_id", "organisation_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id", ondelete="CASCADE"), index=True)
+    practice_id: Mapped[int] = mapped_column(
+        ForeignKey("practice.id", ondelete="CASCADE"), index=True
+    )
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
@@ -191,7 +197,9 @@ class PracticeAttachment(db.Model):
     __tablename__ = "practice_attachment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id", ondelete="CASCADE"), index=True)
+    practice_id: Mapped[int] = mapped_column(
+        ForeignKey("practice.id", ondelete="CASCADE"), index=True
+    )
     filename: Mapped[str] = mapped_column(String(200))
     stored_name: Mapped[str] = mapped_column(String(80), unique=True)
     content_type: Mapped[str] = mapped_column(String(100))

@@ -73,5 +73,7 @@ def test_markdown_features_survive():
 
 
 def test_plain_text_strips_markup():
-    assert plain_text("**Lihava** ja [linkki](https://x.fi) <b>x</b>") == "Lihava ja linkki <b>x</b>"
+    assert (
+        plain_text("**Lihava** ja [linkki](https://x.fi) <b>x</b>") == "Lihava ja linkki <b>x</b>"
+    )
     assert plain_text("sana " * 100, limit=20).endswith("…")

@@ -99,7 +99,9 @@ def test_publish_makes_immutable_versions(writer, db):
     db.session.commit()
     assert v2.number == 2 and v1.content["method"] == "1. Ensin\n2. Sitten"
     assert [v.number for v in services.versions_of(practice)] == [2, 1]
-    changes = db.session.scalars(select(SearchChange).where(SearchChange.object_id == practice.id)).all()
+    changes = db.session.scalars(
+        select(SearchChange).where(SearchChange.object_id == practice.id)
+    ).all()
     assert [c.operation for c in changes] == ["upsert", "upsert"]
 
 
@@ -137,7 +139,9 @@ def test_archive_and_restore(writer, db):
         services.save_practice(user, practice, {"title": "X"}, practice.lock_version)
     services.restore_practice(user, practice)
     assert practice.state == PracticeState.published
-    ops = db.session.scalars(select(SearchChange.operation).where(SearchChange.object_id == practice.id)).all()
+    ops = db.session.scalars(
+        select(SearchChange.operation).where(SearchChange.object_id == practice.id)
+    ).all()
     assert ops == ["upsert", "delete", "upsert"]
 
 

@@ -21,10 +21,11 @@ from app.calls.models import (
     CriterionKind,
     FundingModel,
 )
+from app.calls.permissions import can_manage_call, is_call_manager_of
 from app.core import audit, clock
 from app.core.changes import record_change
 from app.core.codelists import ORGANISATION_TYPES
-from app.core.domain import DomainError
+from app.core.domain import DomainError, NotAllowed
 from app.core.money import MAX_CENTS
 from app.extensions import db
 from app.organisations.models import Organisation
@@ -53,6 +54,12 @@ def editable_fields(call: Call, now: datetime | None = None) -> tuple[str, ...]:
 def _require_manager_org(organisation: Organisation) -> None:
     if not (organisation.is_ely_centre and organisation.is_verified):
         raise DomainError(_l("Only a verified ELY-centre runs calls."))
+
+
+def _require_manager(user: User, call: Call) -> None:
+    """The service's own check of its actor, with the predicate the views use."""
+    if not can_manage_call(user, call):
+        raise NotAllowed(_l("Only the call managers of the ELY-centre change its calls."))
 
 
 def _clean(data: dict) -> dict:
@@ -97,6 +104,8 @@ def create_call(user: User, organisation: Organisation, data: dict,
                 now: datetime | None = None) -> Call:
     """A new draft call run by `organisation`."""
     _require_manager_org(organisation)
+    if not is_call_manager_of(user, organisation):
+        raise NotAllowed(_l("Only the call managers of the ELY-centre create its calls."))
     now = clock.resolve(now)
     call = Call(organisation=organisation, created_by_id=user.id, created_at=now, updated_at=now)
     for name, value in _clean(data).items():
@@ -112,6 +121,7 @@ def create_call(user: User, organisation: Organisation, data: dict,
 
 def update_call(user: User, call: Call, data: dict, now: datetime | None = None) -> bool:
     """Save changes; a field frozen in this phase may not change. True when anything changed."""
+    _require_manager(user, call)
     now = clock.resolve(now)
     allowed = editable_fields(call, now)
     if not allowed:
@@ -189,6 +199,7 @@ def publish_checklist(call: Call, now: datetime | None = None) -> list[Missing]:
 
 def publish_call(user: User, call: Call, now: datetime | None = None) -> None:
     """Make a draft public; from then on the clock decides when it is open."""
+    _require_manager(user, call)
     now = clock.resolve(now)
     if call.state != CallState.draft:
         raise DomainError(_l("The call has already been published."))
@@ -245,6 +256,7 @@ def _apply_criterion(criterion: Criterion, data: dict) -> None:
 
 def add_criterion(user: User, call: Call, data: dict, now: datetime | None = None) -> Criterion:
     """Add a criterion at the end of the list."""
+    _require_manager(user, call)
     _require_criteria_editable(call, clock.resolve(now))
     if len(call.criteria) >= MAX_CRITERIA:
         raise DomainError(_l("A call can have at most %(n)s criteria.", n=MAX_CRITERIA))
@@ -264,7 +276,9 @@ def add_criterion(user: User, call: Call, data: dict, now: datetime | None = Non
 
 def update_criterion(user: User, criterion: Criterion, data: dict,
                      now: datetime | None = None) -> None:
+    """Change one criterion (while the criteria are not frozen)."""
     call = criterion.call
+    _require_manager(user, call)
     _require_criteria_editable(call, clock.resolve(now))
     before = {name: getattr(criterion, name) for name in ("kind", "title", "guidance", "weight")}
     try:
@@ -280,7 +294,9 @@ def update_criterion(user: User, criterion: Criterion, data: dict,
 
 
 def delete_criterion(user: User, criterion: Criterion, now: datetime | None = None) -> None:
+    """Remove one criterion (while the criteria are not frozen)."""
     call = criterion.call
+    _require_manager(user, call)
     _require_criteria_editable(call, clock.resolve(now))
     index = call.criteria.index(criterion)
     call.criteria.remove(criterion)
@@ -297,6 +313,7 @@ def delete_criterion(user: User, criterion: Criterion, now: datetime | None = No
 def set_weights(user: User, call: Call, weights: dict[int, int],
                 now: datetime | None = None) -> None:
     """Set the weights of several scored criteria at once (they must then sum to 100 %)."""
+    _require_manager(user, call)
     _require_criteria_editable(call, clock.resolve(now))
     by_id = {c.id: c for c in call.criteria}
     before = {c.id: c.weight for c in call.criteria}
@@ -342,6 +359,7 @@ def managed_calls(organisations: list[Organisation]) -> Select:
 
 def unpublish_call(user: User, call: Call, now: datetime | None = None) -> None:
     """Take a call that has not opened yet back to draft (e.g. to add a scored criterion)."""
+    _require_manager(user, call)
     now = clock.resolve(now)
     if call.phase(now) != CallPhase.upcoming:
         raise DomainError(_l("Only a published call that has not opened yet can be returned "

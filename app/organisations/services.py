@@ -44,16 +44,21 @@ _CACHE_KEY = "_memberships_by_org"
 
 
 def memberships_by_organisation(user: User) -> dict[int, Membership]:
-    """The user's memberships keyed by organisation id; one query per request."""
+    """The user's memberships keyed by organisation id; one query per request.
+
+    Kept per session as well: the rows are ORM objects, and a loop that removes the session
+    within one application context (a CLI command, a worker) must not read detached ones."""
     cache = g.setdefault(_CACHE_KEY, {}) if has_app_context() else {}
-    if user.id not in cache:
+    session = db.session()
+    cached = cache.get(user.id)
+    if cached is None or cached[0] is not session:
         rows = db.session.scalars(
             select(Membership)
             .options(selectinload(Membership.organisation))
             .where(Membership.user_id == user.id)
         )
-        cache[user.id] = {m.organisation_id: m for m in rows}
-    return cache[user.id]
+        cached = cache[user.id] = (session, {m.organisation_id: m for m in rows})
+    return cached[1]
 
 
 def forget_memberships() -> None:

@@ -207,3 +207,37 @@ def test_criterion_kinds_and_scales(ely):
     with pytest.raises(DomainError):
         services.add_criterion(manager, call, {"kind": "content", "title": " ", "weight": 5},
                                now=T0)
+
+
+def test_call_services_check_their_actor(ely, make_user, add_member, db):
+    """A write path that skips the views (a CLI, the API) cannot bypass the rule: only the
+    ELY-centre's call managers create or change its calls; nothing changes when refused."""
+    from app.core.audit import AuditLog
+    from app.core.domain import NotAllowed
+
+    organisation, manager = ely
+    plain_member, outsider = make_user(name="Jäsen"), make_user(name="Ulkopuolinen")
+    add_member(organisation, plain_member, Role.member)
+    forget_memberships()
+    with pytest.raises(NotAllowed):
+        services.create_call(plain_member, organisation, _data(), now=T0)
+    call = services.create_call(manager, organisation, _data(), now=T0)
+    _criteria(manager, call)
+    before = db.session.query(AuditLog).count()
+    criteria = [(c.title, c.weight) for c in call.criteria]
+    for who in (plain_member, outsider):
+        attempts = [
+            lambda: services.update_call(who, call, {"title_fi": "Kaapattu"}, now=T0),
+            lambda: services.add_criterion(who, call, {"kind": "general", "title": "X"}, now=T0),
+            lambda: services.update_criterion(who, call.criteria[0], {"title": "X"}, now=T0),
+            lambda: services.delete_criterion(who, call.criteria[0], now=T0),
+            lambda: services.set_weights(who, call, {}, now=T0),
+            lambda: services.publish_call(who, call, now=T0),
+            lambda: services.unpublish_call(who, call, now=T0),
+        ]
+        for attempt in attempts:
+            with pytest.raises(NotAllowed):
+                attempt()
+    assert call.title_fi == "Uusia työmahdollisuuksia" and call.state == CallState.draft
+    assert [(c.title, c.weight) for c in call.criteria] == criteria
+    assert db.session.query(AuditLog).count() == before

@@ -228,8 +228,10 @@ def test_call_services_check_their_actor(ely, make_user, add_member, db):
     for who in (plain_member, outsider):
         attempts = [
             lambda who=who: services.update_call(who, call, {"title_fi": "Kaapattu"}, now=T0),
-            lambda who=who: services.add_criterion(who, call, {"kind": "general", "title": "X"}, now=T0),
-            lambda who=who: services.update_criterion(who, call.criteria[0], {"title": "X"}, now=T0),
+            lambda who=who: services.add_criterion(who, call, {"kind": "general", "title": "X"},
+                                                   now=T0),
+            lambda who=who: services.update_criterion(who, call.criteria[0], {"title": "X"},
+                                                      now=T0),
             lambda who=who: services.delete_criterion(who, call.criteria[0], now=T0),
             lambda who=who: services.set_weights(who, call, {}, now=T0),
             lambda who=who: services.publish_call(who, call, now=T0),

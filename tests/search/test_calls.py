@@ -59,3 +59,16 @@ def test_an_unpublished_call_leaves_the_index(make_call, db, login_as):
     services.unpublish_call(call_manager_of(call), call)
     db.session.commit()
     assert _titles("kuntakokeilu") == []
+
+
+def test_an_edited_call_is_found_by_its_new_title(make_call, db):
+    """Updating a published call writes its search change in the same transaction."""
+    from app.calls import services
+    from tests.fixtures.calls import call_manager_of
+
+    call = make_call(phase="open", title_fi="Kuntakokeilun haku")
+    assert _titles("kuntakokeilu") == ["Kuntakokeilun haku"]
+    services.update_call(call_manager_of(call), call, {"title_fi": "Palkkatukihaku"})
+    db.session.commit()
+    assert _titles("palkkatuki") == ["Palkkatukihaku"]
+    assert _titles("kuntakokeilu") == []

@@ -31,6 +31,7 @@ from app.applications.states import DECIDED_STATES, EDITABLE_STATES, Application
 from app.auth.models import User
 from app.calls.models import Call
 from app.core.db import UtcDateTime, string_enum, utcnow
+from app.core.uploads import StoredFileColumns
 from app.extensions import db
 from app.organisations.models import Organisation
 from app.organisations.partnership import PartnerInvitation, PartnerState
@@ -236,22 +237,12 @@ class ApplicationPractice(db.Model):
     practice = relationship("Practice")
 
 
-class ApplicationAttachment(db.Model):
+class ApplicationAttachment(StoredFileColumns, db.Model):
     __tablename__ = "application_attachment"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(
         ForeignKey("application.id", ondelete="CASCADE"), index=True
     )
-    filename: Mapped[str] = mapped_column(String(200))
-    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     application: Mapped[Application] = relationship(back_populates="attachments")
 

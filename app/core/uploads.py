@@ -22,13 +22,17 @@ import unicodedata
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import IO
 
 from flask import Response, current_app, send_file
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.datastructures import FileStorage
 
+from app.core.db import UtcDateTime, utcnow
 from app.core.domain import DomainError
 from app.core.security import DOWNLOAD_CSP
 
@@ -318,3 +322,19 @@ def send_upload(stored_name: str, download_name: str, content_type: str) -> Resp
     response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+class StoredFileColumns:
+    """The columns of an attachment row (a domain's attachment table mixes them in and adds
+    what the file belongs to): the name shown, the stored name, and the checked facts."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

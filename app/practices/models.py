@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.core.db import UtcDateTime, string_enum, utcnow
+from app.core.uploads import StoredFileColumns
 from app.extensions import db
 from app.organisations.models import Organisation
 from app.organisations.partnership import PartnerInvitation
@@ -193,22 +194,12 @@ class Adoption(db.Model):
     created_by: Mapped[User | None] = relationship()
 
 
-class PracticeAttachment(db.Model):
+class PracticeAttachment(StoredFileColumns, db.Model):
     __tablename__ = "practice_attachment"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     practice_id: Mapped[int] = mapped_column(
         ForeignKey("practice.id", ondelete="CASCADE"), index=True
     )
-    filename: Mapped[str] = mapped_column(String(200))
-    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     practice: Mapped[Practice] = relationship(back_populates="attachments")
     uploaded_by: Mapped[User | None] = relationship()

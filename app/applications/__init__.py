@@ -8,6 +8,7 @@ bp = Blueprint("applications", __name__)
 from app.applications import (  # noqa: E402,F401
     list_views,
     part_views,
+    personal_data,
     views,
     workflow_views,
 )

@@ -222,3 +222,14 @@ def test_the_account_package_imports_no_other_domain():
 
 def test_the_domains_are_registered():
     assert {"account", "organisations", "practices"} <= set(personal_data.registered())
+
+
+def test_download_has_the_applications_the_person_started(client, login_as, make_user,
+                                                          make_application):
+    writer = make_user(name="Hakija")
+    application = make_application(writer=writer, project_name="Töihin yhdessä")
+    login_as(writer)
+    data = _download(client)
+    [entry] = data["applications"]
+    assert entry["id"] == application.id and entry["project_name"] == "Töihin yhdessä"
+    assert entry["roles"] == ["started"]

@@ -46,7 +46,7 @@ from app.extensions import db
 def _template_helpers() -> dict:
     """The call templates' helpers (application pages extend them) and the application ones."""
     return {**template_helpers(), "application_perms": permissions,
-            "state_labels": sections.STATE_LABELS}
+            "state_labels": sections.STATE_LABELS, "send_action": permissions.send_action}
 
 
 def detail_url(application: Application, anchor: str = "") -> str:

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from app.applications import bp, permissions, revisions, sections, workflow
 from app.applications.forms import DecisionForm, InfoRequestForm
 from app.applications.loaders import get_application_or_404
-from app.applications.models import Application, ApplicationState
+from app.applications.models import Application
 from app.applications.views import page_context
 from app.core.fields import parse_int
 from app.core.forms import ActionForm
@@ -42,10 +42,7 @@ def application_submit(application_id: int):
         abort(403)
     form = ActionForm()
     if request.method == "POST" and form.validate_on_submit():
-        send = (workflow.supplement_application
-                if application.state == ApplicationState.more_info_requested
-                else workflow.submit_application)
-        outcome = perform(lambda: send(current_user, application))
+        outcome = perform(lambda: workflow.send_application(current_user, application))
         if outcome.ok:
             return redirect(url_for("applications.application_submitted",
                                     application_id=application.id, revision=outcome.value.number))

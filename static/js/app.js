@@ -227,21 +227,32 @@
 
   // --- Autosave and uploads ---------------------------------------------------------------
   // An upload (a plain form post that leaves the page) first saves the text typed in the
-  // autosaving form of the same page, so that nothing typed in the last seconds is lost.
+  // autosaving forms of the same page (the service-model editor, application sections), so
+  // that nothing typed in the last seconds is lost. `data-autosave` marks an element whose
+  // hx-post saves its form.
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.matches || !form.matches("form[enctype='multipart/form-data']") ||
-        form.__kohtaamoSaved) { return; }
-    var autosaving = document.querySelector("form[data-autosave]");
-    if (!autosaving || !dirty.has(autosaving) || !window.htmx) { return; }
-    event.preventDefault();
-    var url = autosaving.getAttribute("hx-post");
-    window.htmx.ajax("POST", url, {source: autosaving,
-                                   target: autosaving.getAttribute("hx-target") || autosaving})
-      .then(function () {
-        if (dirty.has(autosaving)) { return; }  // not saved: the message is shown, stay here
-        form.__kohtaamoSaved = true;
-        form.requestSubmit ? form.requestSubmit() : form.submit();
+        form.__kohtaamoSaved || !window.htmx) { return; }
+    var pending = Array.prototype.filter.call(
+      document.querySelectorAll("[data-autosave][hx-post]"),
+      function (source) {
+        var owner = source.matches("form") ? source : source.closest("form");
+        return owner && dirty.has(owner);
       });
+    if (!pending.length) { return; }
+    event.preventDefault();
+    Promise.all(pending.map(function (source) {
+      return window.htmx.ajax("POST", source.getAttribute("hx-post"),
+                              {source: source, target: source.getAttribute("hx-target") || source});
+    })).then(function () {
+      var unsaved = pending.some(function (source) {
+        var owner = source.matches("form") ? source : source.closest("form");
+        return dirty.has(owner);
+      });
+      if (unsaved) { return; }  // not saved: the message is shown, stay on the page
+      form.__kohtaamoSaved = true;
+      form.requestSubmit ? form.requestSubmit() : form.submit();
+    });
   }, true);
 })();

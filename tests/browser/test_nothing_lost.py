@@ -424,3 +424,29 @@ def test_back_after_submitting_shows_the_submitted_application(world, new_page, 
     expect(page.locator("#section-status")).to_contain_text("Submitted")
     expect(page.locator("main textarea")).to_have_count(0)
     assert incidents == ["confirm"], incidents  # "Submit the application?" only
+
+
+def test_application_upload_right_after_typing_saves_the_section_first(world, new_page,
+                                                                      live_server):
+    application_id = world.application(project_name="Liite ja teksti")
+    page, incidents = world.open(new_page, f"/calls/applications/{application_id}")
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(urlsplit(r.url).path)
+            if r.method == "POST" else None)
+    text = "Tarve näkyy kunnan tilastoissa; taulukko on liitteenä."
+    field = page.locator("#section-background").get_by_label("Background and need")
+    field.click()
+    field.fill(text)
+    attachments = page.locator("#section-attachments")
+    attachments.locator("input[type=file]").set_input_files(
+        {"name": "tilastot.pdf", "mimeType": "application/pdf", "buffer": PDF})
+    with page.expect_navigation():
+        attachments.get_by_role("button").last.click()
+    expect(page.locator(".flashes")).to_contain_text("tilastot.pdf has been attached")
+    expect(page.locator("#section-background").get_by_label("Background and need")).to_have_value(
+        text)
+    assert stored_application(live_server, application_id, "background") == text
+    section_save = f"/calls/applications/{application_id}/sections/background/autosave"
+    upload = f"/calls/applications/{application_id}/attachments"
+    assert posts[-1] == upload and section_save in posts[:-1], posts
+    assert incidents == [], incidents

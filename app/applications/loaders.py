@@ -18,3 +18,12 @@ def get_application_or_404(application_id: int, check=None) -> Application:
     if check is not None and not check(current_user, application):
         abort(403)
     return application
+
+
+def get_part_or_404(model, part_id: int, application: Application):
+    """A row of `model` (a staff line, partner, linked model, attachment) that belongs to
+    `application`, else 404: ids of other applications' parts are not found."""
+    part = db.session.get(model, part_id)
+    if part is None or part.application_id != application.id:
+        abort(404)
+    return part

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from app.applications import bp, permissions
 from app.applications import services as applications
 from app.applications.forms import PartnerForm, PracticeLinkForm
-from app.applications.loaders import get_application_or_404
+from app.applications.loaders import get_application_or_404, get_part_or_404
 from app.applications.models import (
     Application,
     ApplicationAttachment,
@@ -69,18 +69,11 @@ def application_partner_invite(application_id: int):
                           outcome.message, status=outcome.status, partner_form=form)
 
 
-def _partner_or_404(application: Application, partner_id: int) -> ApplicationPartner:
-    partner = db.session.get(ApplicationPartner, partner_id)
-    if partner is None or partner.application_id != application.id:
-        abort(404)
-    return partner
-
-
 @bp.post("/calls/applications/<int:application_id>/partners/<int:partner_id>/remove")
 @login_required
 def application_partner_remove(application_id: int, partner_id: int):
     application = get_application_or_404(application_id, check=permissions.can_edit_application)
-    partner = _partner_or_404(application, partner_id)
+    partner = get_part_or_404(ApplicationPartner, partner_id, application)
     if not ActionForm().validate_on_submit():
         abort(400)
     outcome = perform(lambda: applications.remove_partner(current_user, partner))
@@ -92,7 +85,7 @@ def application_partner_remove(application_id: int, partner_id: int):
 
 def _respond(application_id: int, partner_id: int, accept: bool):
     application = get_application_or_404(application_id)
-    partner = _partner_or_404(application, partner_id)
+    partner = get_part_or_404(ApplicationPartner, partner_id, application)
     if not permissions.can_respond_to_partnership(current_user, partner):
         abort(403)
     if not ActionForm().validate_on_submit():
@@ -140,9 +133,7 @@ def application_practice_link(application_id: int):
 @login_required
 def application_practice_unlink(application_id: int, link_id: int):
     application = get_application_or_404(application_id, check=permissions.can_edit_application)
-    link = db.session.get(ApplicationPractice, link_id)
-    if link is None or link.application_id != application.id:
-        abort(404)
+    link = get_part_or_404(ApplicationPractice, link_id, application)
     if not ActionForm().validate_on_submit():
         abort(400)
     outcome = perform(lambda: applications.unlink_practice(current_user, link))
@@ -167,20 +158,13 @@ def application_attachment_add(application_id: int):
     return redirect(detail_url(application, "section-attachments"))
 
 
-def _attachment_or_404(application: Application, attachment_id: int) -> ApplicationAttachment:
-    attachment = db.session.get(ApplicationAttachment, attachment_id)
-    if attachment is None or attachment.application_id != application.id:
-        abort(404)
-    return attachment
-
-
 @bp.get("/calls/applications/<int:application_id>/attachments/<int:attachment_id>")
 @login_required
 def application_attachment_download(application_id: int, attachment_id: int):
     from app.core.uploads import send_upload
 
     application = get_application_or_404(application_id)
-    attachment = _attachment_or_404(application, attachment_id)
+    attachment = get_part_or_404(ApplicationAttachment, attachment_id, application)
     if not permissions.can_download_attachment(current_user, attachment):
         abort(404)
     try:
@@ -195,7 +179,7 @@ def application_attachment_delete(application_id: int, attachment_id: int):
     from app.core.uploads import delete_upload
 
     application = get_application_or_404(application_id, check=permissions.can_edit_application)
-    attachment = _attachment_or_404(application, attachment_id)
+    attachment = get_part_or_404(ApplicationAttachment, attachment_id, application)
     if not ActionForm().validate_on_submit():
         abort(400)
     keep_file = application.revision_count > 0  # an earlier revision still refers to it

@@ -28,7 +28,7 @@ from app.auth.models import User
 from app.calls import budget
 from app.calls.models import Call
 from app.core import audit, clock
-from app.core.domain import DomainError
+from app.core.domain import Conflict, DomainError
 from app.core.money import MAX_CENTS
 from app.extensions import db
 from app.organisations.models import Organisation, Role
@@ -94,7 +94,7 @@ def start_application(user: User, call: Call, organisation: Organisation, projec
     return application
 
 
-class SectionConflict(DomainError):
+class SectionConflict(Conflict):
     """Someone saved the section since the writer loaded it: `theirs` holds the saved values
     and `theirs_version` the version to save on top of them ("keep mine")."""
 

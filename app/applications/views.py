@@ -26,9 +26,8 @@ from app.applications.forms import (
     StaffLineForm,
     StartApplicationForm,
 )
-from app.applications.loaders import get_application_or_404
+from app.applications.loaders import get_application_or_404, get_part_or_404
 from app.applications.models import PLAN_FIELDS, Application, StaffLine, section_version
-from app.applications.services import SectionConflict
 from app.calls import permissions as call_permissions
 from app.calls.loaders import get_call_or_404
 from app.calls.views import template_helpers
@@ -166,6 +165,10 @@ def application_detail(application_id: int):
 # --- sections --------------------------------------------------------------------------------
 
 
+SECTION_CONFLICT_MESSAGE = _l("Someone else saved this part at the same moment. Your text was "
+                              "not saved: compare it with theirs below and save again.")
+
+
 def _section_form(section: str):
     form_class = SECTION_FORMS.get(section)
     if form_class is None:
@@ -178,22 +181,19 @@ def _save_section(application: Application, section: str, form):
     (or, after a conflict, the version the writer chose to save on top of)."""
     if not form.validate_on_submit():
         return refuse(_l("Check the fields of this part."))
-    seen = parse_int(request.form.get("keep_mine_version")) or parse_int(
-        request.form.get("section_version"))
+    seen = parse_int(request.form.get("keep_mine_version"))
+    if seen is None:
+        seen = parse_int(request.form.get("section_version"))
     data = {name: form[name].data for name in sections.BY_KEY[section].fields}
     return perform(lambda: applications.save_section(current_user, application, section, data,
                                                      seen_version=seen), form=form,
-                   conflict_message=SectionConflictMessage)
-
-
-SectionConflictMessage = _l("Someone else saved this part at the same moment. Your text was not "
-                            "saved: compare it with theirs below and save again.")
+                   conflict_message=SECTION_CONFLICT_MESSAGE)
 
 
 def _conflict_view(application_id: int, section: str, form, outcome) -> dict | None:
     """Both texts of every field that differs, after a conflict (from the service or caught by
     the database), and the version that "keep mine" saves on top of."""
-    if outcome.ok or outcome.status != 409 and not isinstance(outcome.error, SectionConflict):
+    if outcome.status != 409:
         return None
     fresh = get_application_or_404(application_id)
     theirs = {name: getattr(fresh, name) for name in sections.BY_KEY[section].fields}
@@ -318,13 +318,6 @@ def application_budget_totals(application_id: int):
     return response
 
 
-def _line_or_404(application: Application, line_id: int) -> StaffLine:
-    line = db.session.get(StaffLine, line_id)
-    if line is None or line.application_id != application.id:
-        abort(404)
-    return line
-
-
 @bp.post("/calls/applications/<int:application_id>/budget/lines")
 @login_required
 def application_line_add(application_id: int):
@@ -359,7 +352,7 @@ def _line_outcome(form, action):
 @login_required
 def application_line_save(application_id: int, line_id: int):
     application = get_application_or_404(application_id, check=permissions.can_edit_application)
-    line = _line_or_404(application, line_id)
+    line = get_part_or_404(StaffLine, line_id, application)
     form = line_form(line, formdata=True)
     outcome = _line_outcome(form, lambda: applications.update_line(current_user, line,
                                                                    form.values()))
@@ -373,7 +366,7 @@ def application_line_save(application_id: int, line_id: int):
 @login_required
 def application_line_delete(application_id: int, line_id: int):
     application = get_application_or_404(application_id, check=permissions.can_edit_application)
-    line = _line_or_404(application, line_id)
+    line = get_part_or_404(StaffLine, line_id, application)
     if not ActionForm().validate_on_submit():
         abort(400)
     outcome = perform(lambda: applications.delete_line(current_user, line))

@@ -23,3 +23,8 @@ class NotAllowed(DomainError):
     def __init__(self, message=None, field: str | None = None):
         super().__init__(message or _l("You do not have permission to do this."), field=field,
                          code="not_allowed")
+
+
+class Conflict(DomainError):
+    """Someone saved a newer version since the writer loaded theirs: nothing was saved, and
+    the view shows both versions (the unit of work answers 409 and leaves the form alone)."""

@@ -9,7 +9,8 @@ can go wrong to an answer, then send the mail the change queued.
 
 - `DomainError` (a rule refused the change): rolled back, the message goes to the form field it
   names (or the form's general errors), status 422. `NotAllowed` gives 403.
-- `StaleDataError` (someone changed the row between our read and our write, caught by the
+- `Conflict` (a service saw that the writer's version is out of date) and `StaleDataError`
+  (someone changed the row between our read and our write, caught by the
   database through `version_id_col`) and `IntegrityError` (e.g. a unique row created at the
   same moment): rolled back, status 409 with a message saying nothing was saved.
 - Success: committed, then the mail outbox is flushed (mail is never sent for a transaction
@@ -30,7 +31,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.core.domain import DomainError, NotAllowed
+from app.core.domain import Conflict, DomainError, NotAllowed
 from app.core.forms import show_domain_error
 from app.extensions import db
 
@@ -74,6 +75,9 @@ def perform(action: Callable[[], Any], *, form=None, conflict_message=None) -> O
     try:
         value = action()
         db.session.commit()
+    except Conflict as error:
+        db.session.rollback()
+        return Outcome(False, status=CONFLICT, message=error.message, error=error)
     except NotAllowed as error:
         db.session.rollback()
         if form is not None:

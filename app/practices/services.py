@@ -23,7 +23,7 @@ from app.core.codelists import (
     WORK_FORMS,
 )
 from app.core.db import utcnow
-from app.core.domain import DomainError, NotAllowed
+from app.core.domain import Conflict, DomainError, NotAllowed
 from app.extensions import db
 from app.organisations.models import Membership, Organisation
 from app.practices.models import (
@@ -42,7 +42,7 @@ EDITABLE = (*TEXT_FIELDS, *LIST_FIELDS, *CHOICE_FIELDS, "tags")
 MAX_TAGS = 20
 
 
-class EditConflict(DomainError):
+class EditConflict(Conflict):
     """Someone saved a newer text since the writer loaded theirs."""
 
     def __init__(self, practice: Practice, theirs: dict):

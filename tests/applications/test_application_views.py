@@ -378,3 +378,29 @@ def test_each_remove_button_names_what_it_removes(client, draft, make_organisati
         assert f'Remove<span class="visually-hidden">: {name}</span>' in html
     assert f'href="/practices/{practice.id}-{practice.slug}"' in html
     assert 'data-confirm="Remove this partner?"' in html
+
+
+@pytest.mark.parametrize("path", ["/sections/background", "/sections/background/autosave"])
+def test_a_save_from_an_older_section_version_shows_both_texts(client, draft, path):
+    """Two people start from one version: the second save is a 409 with both texts, theirs is
+    kept in the database and mine stays in the form until I choose."""
+    application, _owner = draft
+    first = client.post(_url(application, "/sections/background/autosave"),
+                        data={"background": "Ensimmäinen teksti", "section_version": "0"},
+                        headers=HX)
+    assert first.status_code == 200 and 'name="section_version" value="1"' in first.get_data(
+        as_text=True)
+    response = client.post(_url(application, path),
+                           data={"background": "Toinen teksti", "section_version": "0"},
+                           headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Ensimmäinen teksti" in html and "Toinen teksti" in html
+    assert 'name="keep_mine_version" value="1"' in html
+    _db.session.expire_all()
+    assert application.background == "Ensimmäinen teksti"
+    kept = client.post(_url(application, path), headers=HX,
+                       data={"background": "Toinen teksti", "keep_mine_version": "1"})
+    assert kept.status_code == 200
+    _db.session.expire_all()
+    assert application.background == "Toinen teksti"

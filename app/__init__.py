@@ -90,14 +90,18 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.calls import bp as calls_bp
     from app.main import bp as main_bp
+    from app.notifications import bp as notifications_bp
     from app.organisations import bp as organisations_bp
     from app.practices import bp as practices_bp
+    from app.reviews import bp as reviews_bp
     from app.search.views import bp as search_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(calls_bp)
     app.register_blueprint(applications_bp)
+    app.register_blueprint(reviews_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(organisations_bp)
     app.register_blueprint(practices_bp)
     app.register_blueprint(search_bp)

@@ -19,3 +19,9 @@ from app.practices.models import (  # noqa: F401
     PracticePartner,
     PracticeVersion,
 )
+from app.applications.models import (  # noqa: F401
+    Application,
+    ApplicationRevision,
+)
+from app.notifications.models import Notification, NotificationPreference  # noqa: F401
+from app.reviews.models import Decision, Review, ReviewScore  # noqa: F401

@@ -13,6 +13,7 @@ from app.applications.models import (
     ApplicationAttachment,
     ApplicationPartner,
 )
+from app.calls.models import CallPhase
 from app.calls.permissions import is_call_manager_of
 from app.core import clock
 from app.organisations.models import Role
@@ -39,9 +40,14 @@ def _partner_memberships(user, application: Application, partner_states) -> bool
 
 
 def is_conflicted(user, application: Application) -> bool:
-    """Members of the lead or of an accepted partner never act for the ELY-centre on it."""
-    return _in_lead(user, application) or _partner_memberships(
-        user, application, (PartnerState.accepted,)
+    """Members of the lead or of any partner organisation, and whoever has declared a conflict
+    of interest on it, never act or see for the ELY-centre on it (no role bypasses this)."""
+    from app.reviews.permissions import declared_conflict
+
+    return (
+        _in_lead(user, application)
+        or _partner_memberships(user, application, tuple(PartnerState))
+        or declared_conflict(user, application)
     )
 
 
@@ -80,6 +86,18 @@ def _call_manager_not_conflicted(user, application, partner) -> bool:
     return _manages(user, application) and not is_conflicted(user, application)
 
 
+def _cleared_reviewer(user, application, partner) -> bool:
+    from app.reviews.permissions import is_cleared_reviewer
+
+    return is_cleared_reviewer(user, application)
+
+
+def _decision_maker(user, application, partner) -> bool:
+    from app.reviews.permissions import may_decide_in
+
+    return may_decide_in(user, application.call) and not is_conflicted(user, application)
+
+
 # role name of the states table -> (user, application, partner or None) -> bool
 ACTORS = {
     states.LEAD_MEMBER: _lead_member,
@@ -89,6 +107,8 @@ ACTORS = {
     states.INVITED_PARTNER_EDITOR: _invited_partner_editor,
     states.CALL_MANAGER: _call_manager,
     states.CALL_MANAGER_NOT_CONFLICTED: _call_manager_not_conflicted,
+    states.CLEARED_REVIEWER: _cleared_reviewer,
+    states.DECISION_MAKER: _decision_maker,
 }
 
 
@@ -118,9 +138,14 @@ def _before_info_deadline(application: Application, now: datetime | None) -> boo
     return deadline is None or clock.resolve(now) < deadline
 
 
+def _call_closed(application: Application, now: datetime | None) -> bool:
+    return application.call.phase(now) == CallPhase.closed
+
+
 # guard name of the states table -> (the blocker it reports, the check)
 GUARDS = {
     states.CALL_OPEN: ("closed", _call_open),
+    states.CALL_CLOSED: ("not_closed", _call_closed),
     states.BEFORE_INFO_DEADLINE: ("info_deadline", _before_info_deadline),
 }
 
@@ -154,7 +179,8 @@ def submit_blocker(application: Application, now: datetime | None = None) -> str
 
 def can_view_application(user, application: Application) -> bool:
     """The lead's members, invited and accepted partners' members, and (once submitted) the
-    call managers of the call's ELY-centre. Everyone else gets a 404."""
+    call managers of the call's ELY-centre and its reviewers assigned to it who declared no
+    conflict; never anyone conflicted on the ELY-centre's side. Everyone else gets a 404."""
     return can("view", user, application)
 
 
@@ -189,9 +215,10 @@ def can_request_info(user, application: Application) -> bool:
     return can("request_info", user, application)
 
 
-def can_decide(user, application: Application) -> bool:
-    """A call manager who is not conflicted, on an application in review."""
-    return can("decide", user, application)
+def can_decide(user, application: Application, now: datetime | None = None) -> bool:
+    """The call's decision maker, not conflicted, on an application in review, after the call
+    has closed (the proposal by the presenting officer comes first: app.reviews)."""
+    return can("decide", user, application) and guard_blocker("decide", application, now) is None
 
 
 def can_view_revisions(user, application: Application) -> bool:

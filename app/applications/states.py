@@ -38,12 +38,19 @@ PARTNER_MEMBER = "partner_member"  # a member of an invited or accepted partner 
 ACCEPTED_PARTNER_MEMBER = "accepted_partner_member"  # a member of an accepted partner
 INVITED_PARTNER_EDITOR = "invited_partner_editor"  # an editor or owner of the invited partner
 CALL_MANAGER = "call_manager"  # a call manager of the call's ELY-centre
-# ... who is not a member of the lead or of an accepted partner (is_conflicted).
+# ... who is not conflicted: not a member of the lead or of a partner, and has not declared
+# a conflict on the application (is_conflicted).
 CALL_MANAGER_NOT_CONFLICTED = "call_manager_not_conflicted"
+# A reviewer assigned to the application who declared no conflict and is not conflicted.
+CLEARED_REVIEWER = "cleared_reviewer"
+# The call's decision maker (ratkaisija), not conflicted; never the one who presented
+# (the proposal's rule, app.reviews.permissions.can_confirm).
+DECISION_MAKER = "decision_maker"
 
 # Conditions of the clock (see permissions.GUARDS).
 CALL_OPEN = "call_open"
 BEFORE_INFO_DEADLINE = "before_info_deadline"
+CALL_CLOSED = "call_closed"  # decisions are made only after the call has closed
 
 
 class Rule(NamedTuple):
@@ -75,18 +82,24 @@ TABLE: tuple[Rule, ...] = (
            S.in_review),
     *_rows("request_info", [S.submitted, S.in_review, S.supplemented],
            CALL_MANAGER_NOT_CONFLICTED, S.more_info_requested),
-    *_rows("decide", [S.in_review], CALL_MANAGER_NOT_CONFLICTED, S.approved, outcome="approved"),
-    *_rows("decide", [S.in_review], CALL_MANAGER_NOT_CONFLICTED, S.rejected, outcome="rejected"),
+    # The presenting officer proposes (app.reviews), the decision maker confirms: this step.
+    *_rows("decide", [S.in_review], DECISION_MAKER, S.approved, outcome="approved",
+           guard=CALL_CLOSED),
+    *_rows("decide", [S.in_review], DECISION_MAKER, S.rejected, outcome="rejected",
+           guard=CALL_CLOSED),
     # what may be done without a step
     *_rows("edit", OPEN_TO_APPLICANT, LEAD_EDITOR),
     *_rows("respond_to_partnership", OPEN_TO_APPLICANT, INVITED_PARTNER_EDITOR),
     *_rows("view", ALL, LEAD_MEMBER),
     *_rows("view", ALL, PARTNER_MEMBER),
-    *_rows("view", [s for s in ALL if s != S.draft], CALL_MANAGER),  # drafts are the applicant's
+    # Drafts are the applicant's; the ELY-centre's people who are conflicted see nothing.
+    *_rows("view", [s for s in ALL if s != S.draft], CALL_MANAGER_NOT_CONFLICTED),
+    *_rows("view", [s for s in ALL if s != S.draft], CLEARED_REVIEWER),
     # Revisions: whoever sees the application, except members of partners only invited.
     *_rows("view_revisions", ALL, LEAD_MEMBER),
     *_rows("view_revisions", ALL, ACCEPTED_PARTNER_MEMBER),
-    *_rows("view_revisions", ALL, CALL_MANAGER),
+    *_rows("view_revisions", ALL, CALL_MANAGER_NOT_CONFLICTED),
+    *_rows("view_revisions", ALL, CLEARED_REVIEWER),
 )
 
 _BY_KEY: dict[tuple[str, ApplicationState], tuple[Rule, ...]] = {}
@@ -148,4 +161,4 @@ EDITABLE_STATES = sources("edit")  # the applicant may change the content
 LOCKED_STATES = frozenset(ALL) - EDITABLE_STATES
 DECIDED_STATES = targets("decide")
 # What the call managers see and list: in the table's order of states.
-MANAGER_STATES = tuple(s for s in ALL if CALL_MANAGER in who("view", s))
+MANAGER_STATES = tuple(s for s in ALL if CALL_MANAGER_NOT_CONFLICTED in who("view", s))

@@ -48,6 +48,7 @@ _REFUSALS = {
     states.LEAD_EDITOR: _l("Only the lead organisation's editors and owners can do this."),
     states.CALL_MANAGER_NOT_CONFLICTED: _l("Only the call managers of the ELY-centre can do "
                                            "this."),
+    states.DECISION_MAKER: _l("Only the decision maker of the call can decide."),
 }
 _CONFLICTED = _l("You are a member of an applicant organisation, so you cannot act on this "
                  "application.")
@@ -60,8 +61,9 @@ def _require(action: str, user: User, application: Application, wrong_state) -> 
     if not roles:
         raise WrongState(wrong_state)
     if not permissions.can(action, user, application):
-        if (states.CALL_MANAGER_NOT_CONFLICTED in roles
-                and permissions.may(states.CALL_MANAGER, user, application)):
+        if ((states.CALL_MANAGER_NOT_CONFLICTED in roles or states.DECISION_MAKER in roles)
+                and permissions.may(states.CALL_MANAGER, user, application)
+                and permissions.is_conflicted(user, application)):
             raise NotAllowed(_CONFLICTED)
         raise NotAllowed(_REFUSALS.get(roles[0]))
 
@@ -198,26 +200,19 @@ def request_more_info(user: User, application: Application, message: str, deadli
     _notify_applicants(application, "application_info_requested")
 
 
-def decide_application(user: User, application: Application, approve: bool,
-                       granted_cents: int | None, justification: str,
+def decide_application(user: User, application: Application, decision,
                        now: datetime | None = None) -> None:
-    """in_review -> approved or rejected, with the granted amount and the justification."""
+    """in_review -> approved or rejected, as the decision (app.reviews.models.Decision)
+    confirmed by the decision maker says: called by app.reviews.services.confirm_decision,
+    which checks the proposal, the two persons and the call's budget."""
     now = clock.resolve(now)
     _require("decide", user, application, _l("Only an application in review is decided."))
-    justification = (justification or "").replace("\r\n", "\n").strip()
-    if not justification:
-        raise DomainError(_l("Write the justification of the decision."), field="justification")
-    if approve:
-        requested = application.support_cents or 0
-        if granted_cents is None or granted_cents <= 0:
-            raise DomainError(_l("Enter the granted amount."), field="granted")
-        if granted_cents > requested:
-            raise DomainError(_l("The granted amount cannot exceed the support applied for."),
-                              field="granted")
-    application.state = states.next_state("decide", application.state,
-                                          outcome="approved" if approve else "rejected")
-    application.granted_cents = granted_cents if approve else None
-    application.decision_justification = justification[:10_000]
+    _require_clock("decide", application, now, {
+        "not_closed": _l("Decisions can be made only after the call has closed.")})
+    outcome = str(decision.outcome)
+    application.state = states.next_state("decide", application.state, outcome=outcome)
+    application.granted_cents = decision.granted_cents if outcome == "approved" else None
+    application.decision_justification = decision.justification
     application.decided_at = now
     application.decided_by_id = user.id
     application.updated_at = now
@@ -225,7 +220,7 @@ def decide_application(user: User, application: Application, approve: bool,
     audit.record("application.decided", actor=user, obj=application,
                  organisation=application.call.organisation, outcome=str(application.state),
                  granted=application.granted_cents)
-    _notify_applicants(application, "application_decided")
+    _notify_applicants(application, "application_decided", decision=decision)
 
 
 # --- notifications ---------------------------------------------------------------------------

@@ -100,8 +100,21 @@ class Call(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    # Review: the presenting officer (esittelijä, a call manager) and the decision maker
+    # (ratkaisija, another call manager or the centre's owner); reviews are due by
+    # reviews_due_at; once reviewing is closed no review can be reopened or changed.
+    presenting_officer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    decision_maker_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    reviews_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reviewing_closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     organisation: Mapped[Organisation] = relationship()
+    presenting_officer = relationship("User", foreign_keys=[presenting_officer_id])
+    decision_maker = relationship("User", foreign_keys=[decision_maker_id])
     criteria: Mapped[list[Criterion]] = relationship(
         back_populates="call", cascade="all, delete-orphan",
         order_by="(Criterion.position, Criterion.id)",

@@ -75,6 +75,9 @@ class Practice(db.Model):
     current_version_id: Mapped[int | None] = mapped_column(Integer)
     adoption_count: Mapped[int] = mapped_column(Integer, default=0, index=True)
     validated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The version number that was validated: a later version shows "validated version N"
+    # until it is validated again.
+    validated_version: Mapped[int | None] = mapped_column(Integer)
     validated_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )

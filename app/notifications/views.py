@@ -1,0 +1,3 @@
+"""(placeholder: being built)"""
+
+from app.notifications import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""(placeholder: being built)"""
+
+from app.reviews import bp  # noqa: F401

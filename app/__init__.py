@@ -113,6 +113,7 @@ def _register_cli(app: Flask) -> None:
     from app.core.mail_cli import mail_cli
     from app.demo.cli import demo_cli
     from app.practices.cli import practices_cli
+    from app.reviews.cli import reviews_cli
     from app.search.cli import search_cli
 
     app.cli.add_command(users_cli)
@@ -120,6 +121,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(practices_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(reviews_cli)
 
 
 def _init_templates(app: Flask) -> None:

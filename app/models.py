@@ -1,9 +1,14 @@
 """Every model, imported in one place so that Alembic and the app see the whole schema."""
 
+from app.applications.models import (  # noqa: F401
+    Application,
+    ApplicationRevision,
+)
 from app.auth.models import User, UserSession  # noqa: F401
 from app.core.audit import AuditLog  # noqa: F401
 from app.core.changes import SearchChange  # noqa: F401
 from app.core.outbox import OutboundMail  # noqa: F401
+from app.notifications.models import Notification, NotificationPreference  # noqa: F401
 from app.organisations.models import (  # noqa: F401
     Invitation,
     JoinRequest,
@@ -19,9 +24,4 @@ from app.practices.models import (  # noqa: F401
     PracticePartner,
     PracticeVersion,
 )
-from app.applications.models import (  # noqa: F401
-    Application,
-    ApplicationRevision,
-)
-from app.notifications.models import Notification, NotificationPreference  # noqa: F401
 from app.reviews.models import Decision, Review, ReviewScore  # noqa: F401

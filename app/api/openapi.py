@@ -109,8 +109,10 @@ def _schemas() -> dict:
             "validation": _nullable(_object({
                 "organisation": _nullable(_object({"id": INTEGER, "name": _string()})),
                 "validated_at": TIME,
+                "version": _nullable({**INTEGER, "description": "The version validated"}),
                 "statement": _string(),
-            }, "Who vouched for the model (an ELY Centre) and when")),
+            }, "Who vouched for the model (an ELY Centre), when and for which version; "
+               "`validated` is true only while that version is the current one")),
             "version": INTEGER,
             "versions_count": INTEGER,
             "updated_at": {**TIME, "description": "When the current version was published"},

@@ -150,6 +150,9 @@ def practice_detail(practice: Practice) -> dict:
             "organisation": ({"id": validator.id, "name": validator.name}
                              if validator is not None else None),
             "validated_at": iso(practice.validated_at),
+            # The validation belongs to a version: a later one is not validated until it is
+            # validated again ("validated" below says whether the current one is).
+            "version": practice.validated_version,
             "statement": practice.validation_statement or "",
         }
     partners = sorted((p for p in practice.partners if p.state == PartnerState.accepted),
@@ -176,7 +179,7 @@ def practice_detail(practice: Practice) -> dict:
              "since": a.since.isoformat() if a.since else None}
             for a in sorted(practice.adoptions, key=lambda a: (a.organisation.name.lower(), a.id))
         ],
-        "validated": validation is not None,
+        "validated": practice.validated_current_version,
         "validation": validation,
         "version": version.number,
         "versions_count": practice.version_count,

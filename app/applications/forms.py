@@ -129,20 +129,6 @@ class InfoRequestForm(BaseForm):
                                   description=_l("Finnish time (Europe/Helsinki)."))
 
 
-class DecisionForm(BaseForm):
-    outcome = RadioField(_l("Decision"), validators=[AnyOf(("approved", "rejected"),
-                                                           message=CHOICE_MESSAGE)])
-    granted = MoneyField(_l("Granted support (€)"),
-                         description=_l("Only when approved; at most the support applied for."))
-    justification = TextAreaField(_l("Justification"),
-                                  validators=[DataRequired(), Length(max=10_000)])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.outcome.choices = as_choices((("approved", _l("Approve")),
-                                           ("rejected", _l("Reject"))))
-
-
 class ApplicationFilterForm(BaseForm):
     class Meta:
         csrf = False

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from app.applications import bp, queries, sections
 from app.applications.forms import ApplicationFilterForm
 from app.applications.models import Application
+from app.applications.permissions import is_conflicted
 from app.calls import permissions as call_permissions
 from app.calls.loaders import get_call_or_404
 from app.core.codelists import ORGANISATION_TYPES, current_language
@@ -71,7 +72,9 @@ def call_applications(call_id: int):
     form, state, org_type = _filters(call)
     pagination = db.paginate(queries.call_applications(call, state, org_type), page=page_arg(),
                              per_page=PER_PAGE, error_out=False)
-    rows = [(a, sections.totals(a)) for a in pagination.items]
+    # A call manager conflicted on an application sees its title only (no amounts, no figures).
+    rows = [(a, None) if is_conflicted(current_user, a) else (a, sections.totals(a))
+            for a in pagination.items]
     return render_page_or_fragment(
         "applications/call_applications.html",
         "applications/_call_applications_table.html",
@@ -141,7 +144,11 @@ def call_applications_csv(call_id: int):
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
     for application in db.session.scalars(queries.call_applications(call, state, org_type)):
-        writer.writerow([neutralise(cell) for cell in _row(application)])
+        if is_conflicted(current_user, application):  # the title only: no figures
+            cells = [application.id, application.project_name] + [""] * (len(CSV_HEADER) - 2)
+        else:
+            cells = _row(application)
+        writer.writerow([neutralise(cell) for cell in cells])
     filename = f"call-{call.id}-applications.csv"
     return Response(out.getvalue().encode("utf-8"),
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',

@@ -44,8 +44,11 @@ from app.extensions import db
 @bp.context_processor
 def _template_helpers() -> dict:
     """The call templates' helpers (application pages extend them) and the application ones."""
+    from app.reviews import decision_views
+
     return {**template_helpers(), "application_perms": permissions,
-            "state_labels": sections.STATE_LABELS, "send_action": permissions.send_action}
+            "state_labels": sections.STATE_LABELS, "send_action": permissions.send_action,
+            "decision_links": decision_views.decision_links}
 
 
 def detail_url(application: Application, anchor: str = "") -> str:

@@ -26,6 +26,9 @@ from app.core import audit, clock, domain
 from app.core.domain import DomainError
 from app.core.outbox import queue_mail
 from app.extensions import db
+from app.notifications.messages import call_titles
+from app.notifications.models import NotificationKind
+from app.notifications.services import notify, path_for
 from app.organisations.partnership import WRITERS, people_of
 
 
@@ -111,7 +114,9 @@ def submit_application(user: User, application: Application,
     db.session.flush()
     audit.record("application.submitted", actor=user, obj=application,
                  organisation=application.organisation, revision=revision.number)
-    _notify_applicants(application, "application_submitted", revision=revision)
+    _mail_applicants(application, "application_submitted", revision=revision)
+    _notify_managers(application, NotificationKind.application_submitted,
+                     "application_submitted_manager", revision=revision)
     return revision
 
 
@@ -132,8 +137,10 @@ def supplement_application(user: User, application: Application,
     db.session.flush()
     audit.record("application.supplemented", actor=user, obj=application,
                  organisation=application.organisation, revision=revision.number)
-    _notify_applicants(application, "application_supplemented", revision=revision)
-    _notify_managers(application, "application_supplemented_manager", revision=revision)
+    _mail_applicants(application, "application_supplemented", revision=revision)
+    _notify_managers(application, NotificationKind.application_submitted,
+                     "application_supplemented_manager", params={"supplement": True},
+                     revision=revision)
     return revision
 
 
@@ -160,7 +167,7 @@ def withdraw_application(user: User, application: Application, now: datetime | N
     db.session.flush()
     audit.record("application.withdrawn", actor=user, obj=application,
                  organisation=application.organisation, previous=str(previous))
-    _notify_managers(application, "application_withdrawn")
+    _mail_managers(application, "application_withdrawn")
 
 
 def start_review(user: User, application: Application, now: datetime | None = None) -> None:
@@ -197,7 +204,8 @@ def request_more_info(user: User, application: Application, message: str, deadli
     db.session.flush()
     audit.record("application.info_requested", actor=user, obj=application,
                  organisation=application.call.organisation)
-    _notify_applicants(application, "application_info_requested")
+    _notify_applicants(application, NotificationKind.info_requested,
+                       "application_info_requested")
 
 
 def decide_application(user: User, application: Application, decision,
@@ -220,7 +228,8 @@ def decide_application(user: User, application: Application, decision,
     audit.record("application.decided", actor=user, obj=application,
                  organisation=application.call.organisation, outcome=str(application.state),
                  granted=application.granted_cents)
-    _notify_applicants(application, "application_decided", decision=decision)
+    _notify_applicants(application, NotificationKind.decision_made, "application_decided",
+                       params={"outcome": outcome}, decision=decision)
 
 
 # --- notifications ---------------------------------------------------------------------------
@@ -232,21 +241,58 @@ def applicant_recipients(application: Application) -> list[User]:
     return people_of(ids)
 
 
-def _notify_applicants(application: Application, template: str, **context) -> None:
+def _params(application: Application) -> dict:
+    """What a notice about the application says (app.notifications.messages)."""
+    return {"title": application.project_name, "call": call_titles(application.call),
+            "organisation": application.organisation.name}
+
+
+def _detail_path(application: Application) -> str:
+    return path_for("applications.application_detail", application_id=application.id)
+
+
+def _mail_applicants(application: Application, template: str, **context) -> None:
+    """Mail only, to the lead's and accepted partners' members: the confirmation of their own
+    step (no notice: the notices of `application_submitted` are the ELY-centre's)."""
     for user in applicant_recipients(application):
         queue_mail(user.email, template, user.language, user=user, application=application,
-                  call=application.call, **context)
+                   call=application.call, **context)
 
 
-def _notify_managers(application: Application, template: str, **context) -> None:
+def _notify_applicants(application: Application, kind: NotificationKind, template: str,
+                       params: dict | None = None, **context) -> None:
+    """A notice of `kind` (and mail with `template`, unless turned off) to the lead's and
+    accepted partners' members. No conflict filter: they are the applicants."""
+    notify(applicant_recipients(application), kind, url=_detail_path(application),
+           subject=application, params={**_params(application), **(params or {})},
+           mail_template=template, application=application, call=application.call, **context)
+
+
+def _notify_managers(application: Application, kind: NotificationKind, template: str,
+                     params: dict | None = None, **context) -> None:
+    """A notice of `kind` (and mail) to the call managers of the call's ELY-centre, except
+    those conflicted on the application (a member of the lead or of a partner, or a declared
+    conflict): they are told as applicants, never as the ELY-centre."""
+    notify(people_of([application.call.organisation_id], call_managers=True), kind,
+           url=_detail_path(application), subject=application, conflicted_on=application,
+           params={**_params(application), **(params or {})}, mail_template=template,
+           application=application, call=application.call, **context)
+
+
+def _mail_managers(application: Application, template: str, **context) -> None:
+    """Mail only, to every call manager of the call's ELY-centre (a withdrawal: no kind of
+    notice)."""
     for user in people_of([application.call.organisation_id], call_managers=True):
         queue_mail(user.email, template, user.language, user=user, application=application,
                    call=application.call, **context)
 
 
 def notify_partner_invited(partner: ApplicationPartner) -> None:
-    """Tell the invited organisation's editors and owners."""
-    for user in people_of([partner.organisation_id], roles=WRITERS):
-        queue_mail(user.email, "application_partner_invited", user.language, user=user,
-                   partner=partner, application=partner.application,
-                   call=partner.application.call)
+    """Tell the invited organisation's editors and owners (a notice and mail)."""
+    application = partner.application
+    notify(people_of([partner.organisation_id], roles=WRITERS),
+           NotificationKind.partner_invitation, url=_detail_path(application),
+           subject=application,
+           params={**_params(application), "partner": partner.organisation.name},
+           mail_template="application_partner_invited", partner=partner,
+           application=application, call=application.call)

@@ -1,5 +1,6 @@
 """The workflow pages: check and submit (or send a supplement), confirmation, withdraw, the call
-manager's review, information request and decision, revisions and their comparison, print."""
+manager's review and information request, revisions and their comparison, print. Decisions
+are proposed and confirmed in app.reviews.decision_views."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.applications import bp, permissions, revisions, sections, workflow
-from app.applications.forms import DecisionForm, InfoRequestForm
+from app.applications.forms import InfoRequestForm
 from app.applications.loaders import get_application_or_404
 from app.applications.models import Application
 from app.applications.views import page_context
@@ -121,28 +122,13 @@ def application_request_info(application_id: int):
                            call=application.call, form=form), status
 
 
-@bp.route("/calls/applications/<int:application_id>/decide", methods=["GET", "POST"])
+@bp.get("/calls/applications/<int:application_id>/decide")
 @login_required
 def application_decide(application_id: int):
-    application = get_application_or_404(application_id, check=permissions.can_decide)
-    form = DecisionForm()
-    status = 422 if form.is_submitted() else 200
-    if form.validate_on_submit():
-        outcome = perform(lambda: workflow.decide_application(
-            current_user, application, form.outcome.data == "approved", form.granted.data,
-            form.justification.data), form=form)
-        if outcome.ok:
-            flash(_l("The decision has been recorded and the applicant notified."), "success")
-            return redirect(_detail(application))
-        status = outcome.status
-        application = get_application_or_404(application_id)
-    return render_template(
-        "applications/decide.html",
-        application=application,
-        call=application.call,
-        form=form,
-        totals=sections.totals(application),
-    ), status
+    """The former one-person decision page: decisions are proposed and confirmed on the
+    decision page now (app.reviews.decision_views)."""
+    application = get_application_or_404(application_id)
+    return redirect(url_for("reviews.decision_detail", application_id=application.id))
 
 
 @bp.get("/calls/applications/<int:application_id>/print")

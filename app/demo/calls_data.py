@@ -3,6 +3,9 @@
 Everything is invented for the demo. Times are relative to the moment of seeding (an open call
 stays open for weeks after `make run`), amounts are integer cents. Rows are created directly,
 without the services, so no mail is sent; revisions are real snapshots (app.applications.revisions).
+The applications stop at submission (or an information request): their review, in the open call
+and in the closed one, and the closed call's decisions go through the review services in the
+next step (app/demo/reviews_data.py).
 The step is idempotent: calls are matched by ELY-centre and Finnish title, applications by call,
 lead organisation and project name.
 """
@@ -58,7 +61,9 @@ CALLS: list[dict] = [
             "työnhakijat pääsevät töihin.\n\n"
             "Rahoitettavissa hankkeissa työnantajat ovat mukana alusta asti. Tuloksena syntyy "
             "toimintamalli, jonka muut alueen toimijat voivat ottaa käyttöön."),
-        "opens": -20, "closes": 25, "budget": 1_800_000_00, "max_support": 80,
+        # Less than the applications in review ask for: the ranking's budget line falls
+        # inside the list (app/demo/reviews_data.py).
+        "opens": -20, "closes": 25, "budget": 750_000_00, "max_support": 80,
         "eligible": ["ngo", "staffing_firm", "employment_authority", "education"],
         "model": "grant",
     },
@@ -79,7 +84,8 @@ CALLS: list[dict] = [
         "description_fi": (
             "Haku nuorten työllistymistä tukeville kokeiluille, joissa työpajat, oppilaitokset "
             "ja työnantajat rakentavat yhdessä polkuja työelämään."),
-        "opens": -130, "closes": -40, "budget": 1_200_000_00, "max_support": 75,
+        # Enough for the two best-scored applications, the second only in part.
+        "opens": -130, "closes": -40, "budget": 300_000_00, "max_support": 75,
         "eligible": ["ngo", "education", "employment_authority"], "model": "grant",
     },
 ]
@@ -138,7 +144,7 @@ APPLICATIONS: list[dict] = [
     },
     {
         "call": "open", "lead": "ea-mikkeli", "writer": _person("janne.karhu"),
-        "state": "in_review", "submitted": -12,
+        "state": "submitted", "submitted": -12,
         "project_name": "Työkykykoordinaattori yrityksiin",
         "summary": "Työkykykoordinaattori auttaa pk-yrityksiä löytämään tehtävät, joihin "
                    "osatyökykyinen työnhakija voidaan palkata.",
@@ -182,8 +188,11 @@ APPLICATIONS: list[dict] = [
                         "työaikansa korvataan työnantajille.",
     },
     {
+        # Supplemented (through the services) after its reviewers scored it: they see what
+        # changed since (app/demo/reviews_data.py).
         "call": "open", "lead": "staffing-kiito", "writer": _person("satu.ojanen"),
-        "state": "supplemented", "submitted": -15,
+        "state": "more_info_requested", "submitted": -15,
+        "info_request": "Tarkistakaa rahoitussuunnitelma: omarahoitusosuus on liian pieni.",
         "project_name": "Työkokeilusta palkkatyöhön",
         "summary": "Henkilöstöpalveluyritys rakentaa työkokeilun jatkoksi palkkatyöpolun.",
         **_texts("Työkokeilut päättyvät liian usein ilman jatkoa.",
@@ -209,8 +218,83 @@ APPLICATIONS: list[dict] = [
         "practices": ["kesaduunikummit"],
     },
     {
+        "call": "open", "lead": "ngo-uudenmaan-tyopolku", "writer": _person("laura.nurmela"),
+        "state": "submitted", "submitted": -10,
+        "project_name": "Osaajapolku – maahan muuttaneet asiantuntijat töihin",
+        "summary": "Mentorointia ja ammattikielen opintoja korkeasti koulutetuille maahan "
+                   "muuttaneille pääkaupunkiseudulla.",
+        **_texts("Koulutusta vastaavaa työtä on vaikea löytää ilman verkostoja.",
+                 "Korkeasti koulutetut maahan muuttaneet Helsingissä, Espoossa ja Vantaalla.",
+                 "Mentorointiryhmät, ammattikielen opinnot ja työnantajatapaamiset.",
+                 "Kymmenen pääkaupunkiseudun asiantuntijayritystä tarjoaa mentorit.",
+                 "60 osallistujaa, 25 työllistyy koulutustaan vastaavaan työhön.",
+                 "Avoimet materiaalit ja mentorointiopas.",
+                 "Yhdenvertaisuus rekrytoinneissa ja saavutettavat materiaalit."),
+        "duration": (30, 760), "targets": (60, 25, 0, 10),
+        "lines": [_monthly("Projektipäällikkö", 24, 100, 3_600),
+                  _monthly("Mentoroinnin koordinaattori", 12, 50, 3_400)],
+        "own_percent": 20,
+    },
+    {
+        "call": "open", "lead": "staffing-tyovoima-saimaa", "writer": _person("hanna.leinonen"),
+        "state": "submitted", "submitted": -7,
+        "project_name": "Hoiva-avustajaksi työkokeilun kautta",
+        "summary": "Pitkään työttömänä olleet ja yli 50-vuotiaat hoiva-avustajiksi "
+                   "työkokeilun, lyhyen koulutuksen ja palkkatuen avulla.",
+        **_texts("Etelä-Savon hoivakodeissa on pulaa avustavasta henkilöstöstä.",
+                 "Pitkään työttömänä olleet ja yli 50-vuotiaat työnhakijat.",
+                 "Työkokeilu hoivakodissa, hoiva-avustajan koulutus ja palkkatuettu työ.",
+                 "Kuusi hoivakotia sitoutuu työkokeiluihin ja rekrytointeihin.",
+                 "45 osallistujaa, 20 työllistyy hoiva-avustajaksi.",
+                 "Toimintamalli julkaistaan Kohtaamossa.",
+                 "Ikäsyrjinnän ehkäisy ja työpaikkojen saavutettavuus."),
+        "duration": (45, 775), "targets": (45, 20, 0, 12),
+        "lines": [_monthly("Projektipäällikkö", 24, 100, 3_500),
+                  _monthly("Työhönvalmentaja", 20, 100, 3_200)],
+        "own_percent": 20,
+    },
+    {
+        "call": "open", "lead": "ngo-pirkan-polku", "writer": _person("antti.kallio"),
+        "state": "submitted", "submitted": -6,
+        "project_name": "Työnkuvat uusiksi – työn muokkaus eteläsavolaisille työpaikoille",
+        "summary": "Pirkanmaalla kehitetty työn muokkauksen malli viedään Etelä-Savoon "
+                   "yhdessä Savon Työvalmennuksen kanssa.",
+        **_texts("Osatyökykyisille sopivia tehtäviä ei synny ilman työn muokkausta.",
+                 "Osatyökykyiset ja vammaiset työnhakijat Mikkelin ja Savonlinnan seuduilla.",
+                 "1. Työpaikan tehtäväanalyysi\n2. Tehtäväpaketin kokoaminen\n"
+                 "3. Rekrytointi ja perehdytys\n4. Seuranta",
+                 "Kaksitoista työpaikkaa sitoutuu tehtäväanalyysiin.",
+                 "50 osallistujaa, 22 työllistyy muokattuihin tehtäviin.",
+                 "Työpaikkaohjaajien koulutus ja alueellinen verkosto.",
+                 "Saavutettavuus ja kohtuulliset mukautukset työpaikoilla."),
+        "duration": (40, 770), "targets": (50, 22, 0, 4),
+        "lines": [_monthly("Projektipäällikkö", 24, 100, 3_800),
+                  _monthly("Työn muokkauksen asiantuntija", 24, 80, 3_300)],
+        "own_percent": 20,
+        "partners": [("ngo-savon-tyovalmennus", "accepted",
+                      "Valmentaa osallistujat ja tuntee alueen työnantajat.")],
+        "practices": ["tyotehtavien-muokkaus"],
+    },
+    {
+        # Just submitted: no reviewers yet, for the presenting officer to assign.
+        "call": "open", "lead": "staffing-kiito", "writer": _person("markus.aaltonen"),
+        "state": "submitted", "submitted": -1,
+        "project_name": "Rekrytointikoulutuksella konepajoihin",
+        "summary": "Kolmen kuukauden rekrytointikoulutus hitsaajiksi ja koneistajiksi "
+                   "eteläsavolaisten konepajojen tarpeisiin.",
+        **_texts("Konepajat eivät löydä hitsaajia ja koneistajia.",
+                 "Pitkään työttömänä olleet ja alanvaihtajat.",
+                 "Yritysten kanssa suunniteltu koulutus ja työssäoppiminen.",
+                 "Neljä konepajaa valitsee osallistujat ja palkkaa koulutuksen jälkeen.",
+                 "36 osallistujaa, 24 työllistyy.", "Alan yritysverkosto.",
+                 "Naisten rekrytointi teknisille aloille."),
+        "duration": (30, 500), "targets": (36, 24, 0, 4),
+        "lines": [_monthly("Koulutuskoordinaattori", 16, 100, 3_700)],
+        "own_percent": 20,
+    },
+    {
         "call": "closed", "lead": "ngo-pirkan-polku", "writer": _person("antti.kallio"),
-        "state": "approved", "submitted": -70, "granted_percent": 95,
+        "state": "submitted", "submitted": -70,
         "project_name": "Työpajoista töihin – nuorten polku",
         "summary": "Työpajanuorille jatkopolku yritysten kesäharjoitteluun ja oppisopimukseen.",
         **_texts("Työpajajaksojen jälkeen moni nuori palaa työttömäksi.",
@@ -223,12 +307,10 @@ APPLICATIONS: list[dict] = [
         "lines": [_monthly("Projektikoordinaattori", 24, 100, 3_700),
                   _monthly("Nuorten valmentaja", 24, 100, 3_200)],
         "own_percent": 25,
-        "decision": "Hakemus sai valintakriteereillä parhaan pistemäärän. Rahoitus myönnetään "
-                    "hieman haettua pienempänä budjetin kattamiseksi.",
     },
     {
         "call": "closed", "lead": "ngo-arbetsbron", "writer": _person("mikael.sandvik"),
-        "state": "rejected", "submitted": -60,
+        "state": "submitted", "submitted": -60,
         "project_name": "Ungdomar till arbetslivet i Österbotten",
         "summary": "Mentorer från arbetslivet för unga som avbrutit studierna.",
         **_texts("Många unga saknar kontakter till arbetslivet.", "Unga under 25 år.",
@@ -237,8 +319,41 @@ APPLICATIONS: list[dict] = [
         "duration": (0, 700), "targets": (30, 10, 0, 8),
         "lines": [_monthly("Projektledare", 24, 100, 3_800)],
         "own_percent": 25,
-        "decision": "Hankkeen toiminta-alue on Pohjanmaa, eikä se kohdistu tämän haun "
-                    "alueeseen. Hakemusta ei rahoiteta.",
+    },
+    {
+        "call": "closed", "lead": "ea-mikkeli", "writer": _person("janne.karhu"),
+        "state": "submitted", "submitted": -45,
+        "project_name": "Nuorten työkokeilupolku kunnan työpaikoille",
+        "summary": "Alle 30-vuotiaille työkokeilu ja palkkatuettu jakso kuntien "
+                   "työpaikoilla, valmentajan tuella.",
+        **_texts("Kuntien työpaikat ovat jääneet nuorten työkokeiluissa vähälle käytölle.",
+                 "Alle 30-vuotiaat työttömät nuoret Mikkelin seudulla.",
+                 "Työkokeilu, palkkatuki ja valmentajan tuki samalla työpaikalla.",
+                 "Neljä kuntaa ja seurakuntayhtymä tarjoavat työpaikat.",
+                 "40 nuorta, 15 työllistyy ja 10 aloittaa opinnot.",
+                 "Kuntien henkilöstöhallinnon verkosto.",
+                 "Sukupuolten tasa-arvo ja saavutettavuus työpaikoilla."),
+        "duration": (-20, 710), "targets": (40, 15, 0, 10),
+        "lines": [_monthly("Nuorten valmentaja", 24, 100, 3_600),
+                  _monthly("Työnantajakoordinaattori", 18, 80, 3_300)],
+        "own_percent": 25,
+    },
+    {
+        "call": "closed", "lead": "education-jarvi-savo", "writer": _person("tero.savolainen"),
+        "state": "submitted", "submitted": -55,
+        "project_name": "Oppisopimuspolku nuorille",
+        "summary": "Nuorille oppisopimuspaikka ja tukijakso ennen oppisopimusta.",
+        **_texts("Moni nuori keskeyttää oppisopimuksen ensimmäisten kuukausien aikana.",
+                 "Alle 25-vuotiaat ilman toisen asteen tutkintoa.",
+                 "Kahden kuukauden valmentava jakso ja tuki oppisopimuksen alussa.",
+                 "Kymmenen yritystä tarjoaa oppisopimuspaikat.",
+                 "30 nuorta, 20 oppisopimusta.",
+                 "Oppilaitosten verkosto.",
+                 "Tasa-arvo ja esteettömät oppimisympäristöt."),
+        "duration": (-10, 720), "targets": (30, 10, 0, 20),
+        "lines": [_monthly("Oppisopimusvalmentaja", 24, 100, 3_500),
+                  _monthly("Koulutussuunnittelija", 12, 50, 3_800)],
+        "own_percent": 25,
     },
     {
         "call": "closed", "lead": "ngo-uudenmaan-tyopolku", "writer": _person("ahmed.farah"),
@@ -290,7 +405,8 @@ def _call(session: Session, ctx, spec: dict) -> tuple[Call, bool]:
     return call, True
 
 
-def _plan(application: Application, own_percent: int, municipal_percent: int = 0) -> None:
+def fund(application: Application, own_percent: int, municipal_percent: int = 0) -> None:
+    """The funding plan: own (and municipal) funding in percent, the rest is support."""
     from app.applications import sections
 
     total = sections.totals(application).total_cents
@@ -330,7 +446,7 @@ def _application(session: Session, ctx, call: Call, spec: dict) -> Application:
         application.staff_lines.append(StaffLine(position=position, **{
             **line, "kind": StaffCostKind(line["kind"])}))
     if "own_percent" in spec:
-        _plan(application, spec["own_percent"], spec.get("municipal_percent", 0))
+        fund(application, spec["own_percent"], spec.get("municipal_percent", 0))
     for key, state, role in spec.get("partners", []):
         partner = ctx.organisation(key)
         application.partners.append(ApplicationPartner(
@@ -352,7 +468,6 @@ def _advance(session, ctx, call, application, spec, writer) -> None:
     state = spec["state"]
     if state == "draft":
         return
-    manager = next(m.user for m in call.organisation.memberships if m.is_call_manager)
     submitted = max(call.opens_at + timedelta(days=2),
                     min(ctx.now, call.closes_at) + timedelta(days=spec["submitted"]))
     session.flush()
@@ -371,19 +486,10 @@ def _advance(session, ctx, call, application, spec, writer) -> None:
             own = change.pop("own_percent")
             for name, value in change.items():
                 setattr(application, name, value)
-            _plan(application, own)
+            fund(application, own)
             _revise(session, application, writer, "supplement", submitted + timedelta(days=7))
             application.state = ApplicationState.supplemented
-    elif state in ("in_review", "approved", "rejected"):
-        application.state = ApplicationState.in_review
-        if state in ("approved", "rejected"):
-            application.state = ApplicationState(state)
-            application.decided_at = call.closes_at + timedelta(days=21)
-            application.decided_by_id = manager.id
-            application.decision_justification = spec["decision"]
-            if state == "approved":
-                application.granted_cents = (application.support_cents
-                                             * spec.get("granted_percent", 100) // 100)
+    # Review and decisions go through the review services (app/demo/reviews_data.py).
 
 
 def seed_calls(session: Session, ctx) -> int:
@@ -392,6 +498,9 @@ def seed_calls(session: Session, ctx) -> int:
     for spec in CALLS:
         call, new = _call(session, ctx, spec)
         calls[spec["key"]] = (call, new)
+        ctx.calls[spec["key"]] = call
+        if new:
+            ctx.new_calls.add(spec["key"])
         created += int(new)
     session.flush()
     for spec in APPLICATIONS:

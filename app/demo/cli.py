@@ -70,6 +70,20 @@ def _rows(users: list[User], memberships: dict[int, list[Membership]],
     return rows
 
 
+def _review_guide() -> list[str]:
+    """Who to sign in as to try the review and decisions (app/demo/reviews_data.py)."""
+    from app.demo import reviews_data as r
+
+    return [
+        "Review and decisions at Etelä-Savon ELY-keskus:",
+        f"  reviewers           {r.LEENA} (has an application to declare and score),",
+        f"                      {r.VILLE}, {r.OUTI}",
+        f"  presenting officer  {r.OFFICER} (assigns reviewers, ranking, proposes decisions)",
+        f"  decision maker      {r.DECISION_MAKER} (confirms or returns proposals)",
+        f"  decisions to read   {r.APPLICANT_FI} (in Finnish), {r.APPLICANT_SV} (in Swedish)",
+    ]
+
+
 @demo_cli.command("logins")
 def logins() -> None:
     """Print the demo log-ins."""
@@ -118,6 +132,9 @@ def logins() -> None:
     click.echo(line("-" * w for w in widths))
     for row in rows:
         click.echo(line(row).rstrip())
+    click.echo("")
+    for text in _review_guide():
+        click.echo(text)
     click.echo("")
     click.echo(f"Every demo account has the password: {data.PASSWORD}")
     missing = len(emails) - len(found)

@@ -41,6 +41,7 @@ USERS: list[dict] = [
     {"email": _email("juha.pesonen"), "name": "Juha Pesonen", "language": "fi"},
     {"email": _email("leena.rautiainen"), "name": "Leena Rautiainen", "language": "fi"},
     {"email": _email("ville.tolvanen"), "name": "Ville Tolvanen", "language": "fi"},
+    {"email": _email("outi.laine"), "name": "Outi Laine", "language": "fi"},
     # Pirkanmaan ELY-keskus
     {"email": _email("heikki.lahdesmaki"), "name": "Heikki Lähdesmäki", "language": "fi"},
     {"email": _email("anu.salmela"), "name": "Anu Salmela", "language": "fi"},
@@ -106,9 +107,12 @@ ORGANISATIONS: list[dict] = [
         "expertise": "Hankerahoitus, ESR+-hankkeet, tulosperusteiset hankinnat, seuranta",
         "members": [
             (_email("marjatta.kettunen"), "owner"),
+            # The demo call's presenting officer (esittelijä); the owner decides (ratkaisija).
             (_email("juha.pesonen"), "editor", {"call_manager": True}),
+            # The three reviewers of the demo calls (app/demo/reviews_data.py).
             (_email("leena.rautiainen"), "member", {"reviewer": True}),
             (_email("ville.tolvanen"), "member", {"reviewer": True}),
+            (_email("outi.laine"), "member", {"reviewer": True}),
         ],
     },
     {

@@ -137,7 +137,7 @@ Käyttöönotto edellyttää:
     ],
     "validated": {
         "organisation": "ely-etela-savo",
-        "person": _person("marjatta.kettunen"),
+        "person": _person("juha.pesonen"),  # validating takes a reviewer or call manager
         "on": "2026-04-14",
         "statement": (
             "Malli on toteutettu Etelä-Savon ELY-keskuksen rahoittamassa pilotissa 2023–2025. "
@@ -278,7 +278,7 @@ viikossa.""",
     ],
     "validated": {
         "organisation": "ely-pirkanmaa",
-        "person": _person("heikki.lahdesmaki"),
+        "person": _person("anu.salmela"),
         "on": "2026-01-20",
         "statement": (
             "Pirkanmaan ELY-keskus on seurannut mallia kahden hankkeen ajan. Seurantatiedot "

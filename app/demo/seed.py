@@ -3,7 +3,8 @@
 Each step looks up what already exists (people by e-mail, organisations by Business ID) and
 only adds what is missing; it never changes or deletes existing rows, so a database where
 someone has been clicking around keeps their changes. No mail is sent: rows are created
-directly rather than through the services that would mail someone.
+directly rather than through the services that would mail someone, and the one step that does
+use such services (reviews and decisions) takes its mail back out of the outbox.
 
 Service models (practices_data.py) are written through the practice services, which mail
 nobody, so that they get versions, audit entries and search change rows like real ones; their
@@ -26,9 +27,10 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.auth.passwords import hash_password
+from app.calls.models import Call
 from app.core import audit
 from app.core.db import utcnow
-from app.demo import calls_data, data, practices_data
+from app.demo import calls_data, data, practices_data, reviews_data
 from app.organisations.models import (
     Invitation,
     JoinRequest,
@@ -55,6 +57,9 @@ class SeedContext:
     # Models created in this run: only they get their partners and adoptions, so that a
     # partnership or adoption someone has removed is not brought back by the next seed.
     new_practices: set[str] = field(default_factory=set)
+    calls: dict[str, Call] = field(default_factory=dict)  # by calls_data key
+    # Calls created in this run: only their applications are reviewed and decided.
+    new_calls: set[str] = field(default_factory=set)
 
     @cached_property
     def password_hash(self) -> str:
@@ -337,6 +342,7 @@ STEPS: list[tuple[str, Step]] = [
     ("practice_partners", seed_practice_partners),
     ("adoptions", seed_adoptions),
     ("calls", calls_data.seed_calls),
+    ("reviews", reviews_data.seed_reviews),
 ]
 
 

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("notifications", __name__)
 
-from app.notifications import views  # noqa: E402,F401
+from app.notifications import personal_data, views  # noqa: E402,F401

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import UtcDateTime, string_enum, utcnow
@@ -27,6 +27,8 @@ class Notification(db.Model):
     reader's language; `url` is where it leads."""
 
     __tablename__ = "notification"
+    # The header's unread count: WHERE user_id = ? AND read_at IS NULL.
+    __table_args__ = (Index("ix_notification_user_unread", "user_id", "read_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(

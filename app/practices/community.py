@@ -30,6 +30,7 @@ from app.practices.permissions import (
     can_manage_validation,
     can_remove_adoption,
     can_remove_partner,
+    validator_memberships,
 )
 
 MAX_ATTACHMENTS = 20
@@ -40,12 +41,16 @@ MAX_ATTACHMENTS = 20
 
 def validate_practice(user: User, organisation: Organisation, practice: Practice,
                       statement: str) -> None:
-    """An ELY-centre vouches for a published model with a short statement; `user` acts in the
-    centre's name, so must be one of its members."""
+    """An ELY-centre vouches for the published version of a model with a short statement;
+    `user` acts in the centre's name, so must be one of its reviewers or call managers. The
+    validation belongs to that version: a later version is validated again."""
     if not can_act_for(user, organisation):
         raise NotAllowed()
     if not organisation.is_ely_centre or not organisation.is_verified:
         raise DomainError(_l("Only a verified ELY Centre can validate service models."))
+    if not any(m.organisation_id == organisation.id for m in validator_memberships(user)):
+        raise NotAllowed(_l("Only the reviewers and call managers of an ELY Centre can "
+                            "validate service models."))
     if organisation.id == practice.organisation_id:
         raise DomainError(_l("An organisation cannot validate its own service model."))
     if db.session.scalar(select(Membership.id).where(
@@ -55,23 +60,27 @@ def validate_practice(user: User, organisation: Organisation, practice: Practice
                              "cannot validate it."))
     if practice.state != PracticeState.published:
         raise DomainError(_l("Only a published service model can be validated."))
-    if practice.is_validated:
-        raise DomainError(_l("The service model has already been validated."))
+    if practice.validated_current_version:
+        raise DomainError(_l("This version of the service model has already been validated."))
     statement = (statement or "").strip()
     if not statement:
         raise DomainError(_l("Write a short statement on why the model is validated."),
                           field="statement")
+    previous = practice.validated_version
     practice.validated_at = utcnow()
+    practice.validated_version = practice.version_count
     practice.validated_by_id = user.id
     practice.validated_by_organisation_id = organisation.id
     practice.validation_statement = statement[:2000]
     record_change("practice", practice.id)
     audit.record("practice.validated", actor=user, obj=practice, organisation=organisation,
-                 practice_organisation_id=practice.organisation_id)
+                 practice_organisation_id=practice.organisation_id,
+                 version=practice.version_count, previous_version=previous)
 
 
 def withdraw_validation(user: User, practice: Practice, reason: str = "") -> None:
-    """The validating ELY Centre's members (or an administrator) take the validation back."""
+    """The validating ELY Centre's reviewers and call managers (or an administrator) take the
+    validation back, whichever version it was of."""
     if not can_manage_validation(user, practice):
         raise NotAllowed()
     if not practice.is_validated:
@@ -79,6 +88,7 @@ def withdraw_validation(user: User, practice: Practice, reason: str = "") -> Non
     audit.record("practice.validation_withdrawn", actor=user, obj=practice,
                  organisation=practice.validated_by_organisation, reason=reason.strip() or None)
     practice.validated_at = None
+    practice.validated_version = None
     practice.validated_by_id = None
     practice.validated_by_organisation_id = None
     practice.validation_statement = ""

@@ -113,7 +113,21 @@ class Practice(db.Model):
 
     @property
     def is_validated(self) -> bool:
+        """Some version has been validated (see validated_current_version)."""
         return self.validated_at is not None
+
+    @property
+    def validated_current_version(self) -> bool:
+        """The version readers see now is the validated one. After a later version is
+        published the model shows "validated version N" until it is validated again, and it
+        no longer counts as validated in search, its facet or the API."""
+        return validation_is_current(self.validated_at, self.validated_version,
+                                     self.version_count)
+
+    @property
+    def validation_outdated(self) -> bool:
+        """An earlier version was validated, not the current one."""
+        return self.is_validated and not self.validated_current_version
 
     def sections(self) -> dict[str, str]:
         return {name: getattr(self, name) or "" for name in SECTIONS}
@@ -130,6 +144,11 @@ class Practice(db.Model):
 
     def __repr__(self) -> str:
         return f"<Practice {self.id} {self.title!r} {self.state}>"
+
+
+def validation_is_current(validated_at, validated_version, version_count) -> bool:
+    """The rule of Practice.validated_current_version over plain values (search index rows)."""
+    return validated_at is not None and validated_version == version_count
 
 
 class PracticeVersion(db.Model):

@@ -81,37 +81,47 @@ def _ely_memberships(user):
     ]
 
 
+def validator_memberships(user):
+    """The user's memberships of verified ELY-centres that carry the reviewer or the
+    call-manager role: only they evaluate service models in the centre's name."""
+    return [m for m in _ely_memberships(user) if m.is_reviewer or m.is_call_manager]
+
+
 def validating_organisations(user, practice: Practice):
-    """The user's verified ELY-centres that may validate this model (not its own author).
-    A member of the owning organisation has a conflict of interest and validates nothing."""
+    """The user's verified ELY-centres in which they are a reviewer or a call manager and that
+    may validate this model (not its own author). A member of the owning organisation has a
+    conflict of interest and validates nothing."""
     if membership_of(user, practice.organisation) is not None:
         return []
     return [
-        m.organisation for m in _ely_memberships(user)
+        m.organisation for m in validator_memberships(user)
         if m.organisation_id != practice.organisation_id
     ]
 
 
 def can_validate_practice(user, practice: Practice) -> bool:
+    """A published model whose current version is not validated (never validated, or only an
+    earlier version was): a reviewer or call manager of an ELY-centre validates it."""
     return (
         practice.state == PracticeState.published
-        and not practice.is_validated
+        and not practice.validated_current_version
         and bool(validating_organisations(user, practice))
     )
 
 
 def can_manage_validation(user, practice: Practice) -> bool:
-    """Administrators and the members of the ELY Centre that validated the model answer for
-    its validation (there is none to answer for when it is not validated)."""
+    """Administrators and the reviewers and call managers of the ELY Centre that validated the
+    model answer for its validation (there is none to answer for when it is not validated)."""
     return is_admin(user) or (
         practice.validated_by_organisation_id is not None
         and any(m.organisation_id == practice.validated_by_organisation_id
-                for m in _ely_memberships(user))
+                for m in validator_memberships(user))
     )
 
 
 def can_withdraw_validation(user, practice: Practice) -> bool:
-    """A validated model's validation is withdrawn by those who answer for it."""
+    """A validation (of the current or of an earlier version) is withdrawn by those who
+    answer for it."""
     return practice.is_validated and can_manage_validation(user, practice)
 
 

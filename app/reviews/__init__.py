@@ -5,4 +5,9 @@ from flask import Blueprint
 
 bp = Blueprint("reviews", __name__)
 
-from app.reviews import decision_views, officer_views, reviewer_views  # noqa: E402,F401
+from app.reviews import (  # noqa: E402,F401
+    decision_views,
+    officer_views,
+    reviewer_views,
+    trail_views,
+)

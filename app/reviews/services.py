@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
 
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -23,11 +22,11 @@ from app.applications.states import UNDECIDED_SUBMITTED
 from app.auth.models import User
 from app.calls.models import Call
 from app.core import audit, clock
-from app.core.domain import DomainError, NotAllowed
+from app.core.domain import Conflict, DomainError, NotAllowed
 from app.core.money import format_money as format_eur
 from app.extensions import db
 from app.notifications.models import NotificationKind
-from app.notifications.services import notify
+from app.notifications.services import notify, path_for
 from app.organisations.models import Membership
 from app.reviews import permissions as perms
 from app.reviews.models import (
@@ -50,10 +49,8 @@ def _text(value, limit: int = MAX_TEXT) -> str:
 
 
 def _url(endpoint: str, **values) -> str:
-    try:
-        return url_for(endpoint, **values)
-    except RuntimeError:  # outside a request (CLI): a path is enough for the notice
-        return ""
+    # Also outside a request (the demo seed, a CLI): the notice still leads somewhere.
+    return path_for(endpoint, **values)
 
 
 # --- roles of a call -------------------------------------------------------------------------
@@ -166,8 +163,9 @@ def assign_many(actor: User, applications: list[Application], reviewers: list[Us
 def _existing_pairs(application_ids) -> set[tuple[int, int]]:
     if not application_ids:
         return set()
-    return set(db.session.execute(select(Review.application_id, Review.reviewer_id).where(
-        Review.application_id.in_(list(application_ids)))).tuples())
+    return {(application_id, reviewer_id) for application_id, reviewer_id in db.session.execute(
+        select(Review.application_id, Review.reviewer_id).where(
+            Review.application_id.in_(list(application_ids))))}
 
 
 @dataclass
@@ -228,6 +226,9 @@ def unassign(actor: User, review: Review, now: datetime | None = None) -> None:
     unless the reviewer is conflicted."""
     application = review.application
     _require_assign(actor, application)
+    if review.declaration == Declaration.conflict:
+        raise DomainError(_l("A declared conflict of interest stays on record: the reviewer "
+                             "does not count, so assign another reviewer instead."))
     if review.is_submitted and not perms.review_is_conflicted(review):
         raise DomainError(_l("A submitted review cannot be removed."))
     audit.record("review.unassigned", actor=actor, obj=review,
@@ -265,12 +266,12 @@ def declare(user: User, review: Review, conflict: bool, ground: str | None = Non
         review.declaration = Declaration.conflict
         review.conflict_ground = chosen
     else:
-        if review.declaration == Declaration.no_conflict:
-            return
         if perms.is_automatically_conflicted(user.id, review.application):
             raise DomainError(_l("You are a member of an organisation that applies in this "
                                  "application, so you are disqualified (esteellinen) and "
                                  "cannot review it."))
+        if review.declaration == Declaration.no_conflict:
+            return
         review.declaration = Declaration.no_conflict
         review.conflict_ground = None
     review.conflict_note = note
@@ -298,9 +299,11 @@ class ScoreInput:
 
 def save_review(user: User, review: Review, scores: dict[int, ScoreInput],
                 recommendation: str | None, proposed_cents: int | None, overall_comment: str,
-                now: datetime | None = None) -> list[str]:
+                now: datetime | None = None, seen_version: int | None = None) -> list[str]:
     """Save (autosave) a draft review. Values out of range are refused with the criterion's
-    field named. Returns the names of the fields whose values changed (for the audit log)."""
+    field named. Returns the names of the fields whose values changed (for the audit log).
+    A save from a form older than the stored review (`seen_version`, its lock_version) raises
+    Conflict; the version_id_col makes the database refuse the second of two concurrent saves."""
     now = clock.resolve(now)
     if not perms.can_score(user, review):
         if review.is_submitted:
@@ -308,6 +311,11 @@ def save_review(user: User, review: Review, scores: dict[int, ScoreInput],
         if not perms.reviewing_open(review.application.call):
             raise DomainError(_l("Reviewing has been closed in this call."))
         raise NotAllowed(_l("You cannot score this application."))
+    if seen_version is not None and seen_version != review.lock_version:
+        raise Conflict(_l("This review was changed in another window since you opened it, so "
+                          "your changes were not saved. They are still in the form: press Save "
+                          "to replace the saved review with them, or reload the page to see "
+                          "the saved review."))
     criteria = {c.id: c for c in review.application.call.criteria}
     changed: list[str] = []
     for criterion_id, given in scores.items():
@@ -538,7 +546,7 @@ def _validate_proposal(application: Application, values: ProposalInput) -> dict:
     if Fraction(granted * 100, cost) > max_share:
         raise DomainError(_l("The support share would be %(share)s %%, more than the call's "
                              "maximum of %(max)s %%.",
-                             share=f"{Fraction(granted * 100, cost):.2f}".replace(".", ","),
+                             share=f"{float(Fraction(granted * 100, cost)):.2f}".replace(".", ","),
                              max=max_share), field="granted")
     start = values.eligible_from or application.start_date
     end = values.eligible_until or application.end_date
@@ -554,6 +562,14 @@ def _validate_proposal(application: Application, values: ProposalInput) -> dict:
     return result
 
 
+def _not_closed(call: Call):
+    """The refusal before the close, saying when decisions can be made (Finnish time)."""
+    from app.core.templating import local_datetime
+
+    return _l("Decisions can be made only after the call has closed, from %(when)s.",
+              when=local_datetime(call.closes_at))
+
+
 def propose_decision(actor: User, application: Application, values: ProposalInput,
                      now: datetime | None = None) -> Decision:
     """The presenting officer proposes approval (with the granted amount, approved eligible
@@ -564,15 +580,15 @@ def propose_decision(actor: User, application: Application, values: ProposalInpu
     call = application.call
     if not perms.can_propose(actor, application, now):
         if not perms.decisions_open(call, now):
-            raise DomainError(_l("Decisions can be made only after the call has closed."))
+            raise DomainError(_not_closed(call))
         if is_conflicted(actor, application):
             raise NotAllowed(_l("You are conflicted on this application, so you cannot act "
                                 "on it."))
         if not perms.can_manage_review(actor, call):
             raise NotAllowed(_l("Only the presenting officer of the call can propose "
                                 "decisions."))
-        raise DomainError(_l("A decision can be proposed only on an application in review "
-                             "that has no decision proposed."))
+        raise workflow.WrongState(_l("A decision can be proposed only on an application in "
+                                     "review that has no decision proposed."))
     fields = _validate_proposal(application, values)
     if values.approve:
         _check_budget(call, fields["granted_cents"],
@@ -647,7 +663,7 @@ def _require_decider(actor: User, decision: Decision, now: datetime) -> None:
         raise NotAllowed(_l("You presented this application, so you cannot decide it: the "
                             "same person cannot both present and decide."))
     if not perms.decisions_open(call, now):
-        raise DomainError(_l("Decisions can be made only after the call has closed."))
+        raise DomainError(_not_closed(call))
     if is_conflicted(actor, decision.application):
         raise NotAllowed(_l("You are conflicted on this application, so you cannot act on it."))
     raise NotAllowed(_l("Only the decision maker of the call can decide."))

@@ -100,7 +100,8 @@ def _practice_rows(where, limit: int | None = None):
         select(
             Practice.id, Practice.slug, Practice.language, Practice.published_at,
             Practice.first_published_on,
-            Practice.adoption_count, Practice.validated_at, Practice.state,
+            Practice.adoption_count, Practice.validated_at, Practice.validated_version,
+            Practice.version_count, Practice.state,
             Organisation.id.label("org_id"), Organisation.name.label("org_name"),
             Organisation.type.label("org_type"), PracticeVersion.content,
         )

@@ -196,7 +196,8 @@ def _codes(values) -> str:
 def practice_document(row, content: dict) -> dict:
     """The document of a published service model from its current version's `content`;
     `row` gives id, slug, language, published_at, first_published_on, adoption_count,
-    validated_at, org_id, org_name and org_type."""
+    validated_at, validated_version, version_count, org_id, org_name and org_type. It counts
+    as validated only while its current version is the validated one."""
     lang = content.get("language") or row.language or "fi"
     if lang not in CONTENT_LANGUAGES:
         lang = "fi"
@@ -204,6 +205,7 @@ def practice_document(row, content: dict) -> dict:
     summary = strip_markdown(content.get("summary", ""))
     tags = [clean_text(tag) for tag in content.get("tags") or []]
     from app.practices.models import SECTIONS as SECTION_NAMES
+    from app.practices.models import validation_is_current
 
     sections = [strip_markdown(content.get(name, "")) for name in SECTION_NAMES]
     tags_text = " . ".join(tags)
@@ -243,7 +245,8 @@ def practice_document(row, content: dict) -> dict:
         "evidence": evidence,
         "org_type": row.org_type or "",
         "language": lang,
-        "validated": "yes" if row.validated_at else "no",
+        "validated": "yes" if validation_is_current(row.validated_at, row.validated_version,
+                                                    row.version_count) else "no",
     }
     return {key: value for key, value in doc.items() if value not in ("", None)}
 

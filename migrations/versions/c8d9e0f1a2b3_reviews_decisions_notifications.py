@@ -39,6 +39,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_notification_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_notification_read_at'), ['read_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_notification_user_id'), ['user_id'], unique=False)
+        batch_op.create_index('ix_notification_user_unread', ['user_id', 'read_at'], unique=False)
 
     op.create_table('notification_preference',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -188,6 +189,7 @@ def downgrade():
 
     op.drop_table('notification_preference')
     with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.drop_index('ix_notification_user_unread')
         batch_op.drop_index(batch_op.f('ix_notification_user_id'))
         batch_op.drop_index(batch_op.f('ix_notification_read_at'))
         batch_op.drop_index(batch_op.f('ix_notification_created_at'))

@@ -22,6 +22,21 @@
     }
   }, true);
 
+  // Print buttons (data-print): shown only when the script runs; the page says how to print
+  // without it.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-print]");
+    if (button) {
+      event.preventDefault();
+      window.print();
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-print][hidden]").forEach(function (button) {
+      button.hidden = false;
+    });
+  });
+
   // Move focus to an error summary so that screen reader users hear it first.
   document.addEventListener("DOMContentLoaded", function () {
     var summary = document.querySelector(".error-summary");

@@ -153,7 +153,8 @@ def test_nul_bytes_get_a_json_400(get_json, models):
     assert "NUL" in body["error"]["message"]
 
 
-def test_detail_of_a_published_model(get_json, models, db, make_organisation):
+def test_detail_of_a_published_model(get_json, models, db, make_organisation, make_user,
+                                     add_member):
     practice = models["young"]
     owner = owner_of(db, practice.organisation)
     partner = make_organisation(name="Kumppani ry")
@@ -166,7 +167,9 @@ def test_detail_of_a_published_model(get_json, models, db, make_organisation):
     community.record_adoption(owner_of(db, adopter), adopter, practice, regions=["MK01"],
                               since=None, note="")
     ely = make_organisation(name="Testin ELY-keskus", type="ely_centre")
-    community.validate_practice(owner_of(db, ely), ely, practice, "Toimii hyvin.")
+    validator = make_user()
+    add_member(ely, validator, "member", reviewer=True)
+    community.validate_practice(validator, ely, practice, "Toimii hyvin.")
     db.session.commit()
 
     body = get_json(f"/api/v1/practices/{practice.id}")
@@ -188,13 +191,14 @@ def test_detail_of_a_published_model(get_json, models, db, make_organisation):
     assert validation["organisation"] == {"id": ely.id, "name": "Testin ELY-keskus"}
     assert validation["validated_at"].endswith("Z")
     assert validation["statement"] == "Toimii hyvin."
+    assert validation["version"] == 1
     assert body["version"] == 1 and body["versions_count"] == 1
     assert body["tags"] == ["työhönvalmennus", "IPS"]
     assert body["url"] == f"http://localhost/practices/{practice.id}-{practice.slug}"
     assert body["external_id"] is None
     text = str(body)
     # The validator and the contact person are people: not in the public API.
-    for user in (owner, owner_of(db, ely)):
+    for user in (owner, validator):
         assert user.email not in text and user.name not in text
 
 

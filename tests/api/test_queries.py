@@ -47,7 +47,8 @@ def calls(make_call):
 @pytest.fixture
 def projects(db, make_call, make_application, make_organisation):
     def _make(n):
-        call = make_call()
+        # a budget that all of them fit in (the decisions are checked against it)
+        call = make_call(total_budget_cents=n * 107_520_00)
         for _ in range(n):
             application = make_application(call=call, state="approved")
             db.session.add(ApplicationPartner(application_id=application.id,

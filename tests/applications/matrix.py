@@ -91,5 +91,6 @@ MATRIX: dict[str, dict[str, dict]] = {
     "applications.application_review": {"POST": viewers(403, call_manager=302)},
     "applications.application_request_info": {"GET": viewers(403, call_manager=200),
                                        "POST": viewers(403, call_manager=400)},
-    "applications.application_decide": {"GET": viewers(403), "POST": viewers(403)},  # not in review
+    # the former decision page sends whoever sees the application to the decision page
+    "applications.application_decide": {"GET": viewers(302)},
 }

@@ -294,12 +294,22 @@ def test_manager_request_info_and_decide_over_http(client, login_as, make_applic
     assert "<ins>" in page and "<del>" in page
     login_as(manager)
     client.post(_url(application, "/review"), data={})
-    response = client.post(_url(application, "/decide"), data={
-        "outcome": "approved", "granted": "1e400", "justification": "Hyvä."})
+    # Decisions are proposed and confirmed on the decision page (tests/reviews): the former
+    # address leads there, and before the close the page offers no proposal.
+    response = client.get(_url(application, "/decide"))
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(_url(application, "/decision"))
+    page = client.get(_url(application, "/decision")).get_data(as_text=True)
+    assert "Decisions can be made after the call has closed" in page
+    response = client.post(_url(application, "/decision/propose"), data={
+        "outcome": "approve", "granted": "1e400", "justification": "Hyvä."})
     assert response.status_code == 422
-    response = client.post(_url(application, "/decide"), data={
-        "outcome": "approved", "granted": "100 000", "justification": "Hyvä."})
-    assert response.status_code == 302 and application.state == ApplicationState.approved
+    response = client.post(_url(application, "/decision/propose"), data={
+        "outcome": "approve", "granted": "100 000", "approved_cost": "125 000",
+        "justification": "Hyvä.", "language": "fi"})
+    assert response.status_code == 422  # the call is still open
+    assert "only after the call has closed" in response.get_data(as_text=True)
+    assert application.state == ApplicationState.in_review
 
 
 @pytest.mark.parametrize("headers,status", [({}, 409), (HX, 409)])

@@ -20,7 +20,7 @@ import pytest
 from app.applications import permissions as p
 from app.applications import workflow
 from app.core.domain import DomainError, NotAllowed
-from tests.fixtures.calls import CAST_ROLES, during
+from tests.fixtures.calls import CAST_ROLES, after_close, during
 
 STATES = ["draft", "withdrawn", "submitted", "in_review", "more_info_requested",
           "supplemented", "approved", "rejected"]
@@ -73,10 +73,9 @@ EXPECTED = {
         draft=NOBODY, withdrawn=NOBODY, submitted=MANAGER, in_review=MANAGER,
         more_info_requested=NOBODY, supplemented=MANAGER, approved=NOBODY, rejected=NOBODY,
     ),
-    "can_decide": _by_state(
-        draft=NOBODY, withdrawn=NOBODY, submitted=NOBODY, in_review=MANAGER,
-        more_info_requested=NOBODY, supplemented=NOBODY, approved=NOBODY, rejected=NOBODY,
-    ),
+    # Decisions only after the call has closed: nobody while it is open (see
+    # test_after_the_close_a_decision_maker_may_decide).
+    "can_decide": _by_state(**dict.fromkeys(STATES, NOBODY)),
     # Partners who were only invited never see revisions; call managers do once submitted.
     "can_view_revisions": _by_state(
         draft=APPLICANT_SIDE, withdrawn=APPLICANT_SIDE,
@@ -102,8 +101,9 @@ EXPECTED = {
         approved=APPLICANT_SIDE | MANAGER,
         rejected=APPLICANT_SIDE | MANAGER,
     ),
-    # Members of the lead or of an accepted partner (never of one only invited), in any state.
-    "is_conflicted": _by_state(**dict.fromkeys(STATES, APPLICANT_SIDE)),
+    # Members of the lead or of any partner (invited, accepted or declined), in any state.
+    "is_conflicted": _by_state(**dict.fromkeys(STATES, APPLICANT_SIDE
+                                               | {"invited_partner_editor"})),
 }
 
 
@@ -160,11 +160,25 @@ SERVICES = {
     "start_review": (p.can_start_review, lambda u, a, now: workflow.start_review(u, a, now=now)),
     "request_info": (p.can_request_info, lambda u, a, now: workflow.request_more_info(
         u, a, "Tarkenna.", now + timedelta(days=7), now=now)),
+    # The workflow step that the decision maker's confirmation takes (app.reviews.services
+    # .confirm_decision calls it with the confirmed proposal; tests/reviews test the rest).
     "approve": (p.can_decide, lambda u, a, now: workflow.decide_application(
-        u, a, True, a.support_cents, "Myönnetään.", now=now)),
+        u, a, _decision(a, True), now=now)),
     "reject": (p.can_decide, lambda u, a, now: workflow.decide_application(
-        u, a, False, None, "Ei.", now=now)),
+        u, a, _decision(a, False), now=now)),
 }
+# Decisions are taken after the call has closed: the predicate and the service are asked then.
+AFTER_CLOSE = {"approve", "reject"}
+TIMED = (p.can_submit_application, p.can_decide)
+
+
+def _decision(application, approve: bool):
+    from app.reviews.models import Decision, DecisionOutcome
+
+    if approve:
+        return Decision(outcome=DecisionOutcome.approved, granted_cents=application.support_cents,
+                        justification="Myönnetään.")
+    return Decision(outcome=DecisionOutcome.rejected, justification="Ei.")
 # Submit and supplement share the applicant's one predicate; each service is for one state.
 SERVICE_STATES = {"submit": {"draft", "withdrawn"}, "supplement": {"more_info_requested"}}
 
@@ -190,12 +204,13 @@ def test_services_check_the_actor_like_the_predicates(make_cast, db, state):
     now = during(application.call)
     wrong = []
     for name, (predicate, run) in SERVICES.items():
+        moment = after_close(application.call) if name in AFTER_CLOSE else now
         for role in CAST_ROLES:
             user = cast.people[role]
-            allowed = (predicate(user, application, now) if predicate is p.can_submit_application
+            allowed = (predicate(user, application, moment) if predicate in TIMED
                        else predicate(user, application))
             allowed = allowed and state in SERVICE_STATES.get(name, set(STATES))
-            refusal = _attempt(db, run, user, application, now)
+            refusal = _attempt(db, run, user, application, moment)
             if allowed and refusal not in (None, "invalid"):
                 wrong.append(f"{name} by {role} in {state}: allowed, but refused ({refusal})")
             if not allowed and refusal not in ("state", "actor"):
@@ -224,6 +239,25 @@ def test_a_conflicted_call_manager_never_acts(make_cast, state, manager):
 
 
 # --- the clock ---------------------------------------------------------------------------------
+
+
+def test_after_the_close_a_decision_maker_may_decide(make_cast):
+    """Before the close nobody decides (the table above); after it, a call manager of the
+    centre who is not conflicted (the proposer apart: tests/reviews), on an application in
+    review only."""
+    cast = make_cast("in_review")
+    application = cast.application
+    call = application.call
+    deciders = {role for role in CAST_ROLES
+                if p.can_decide(cast.people[role], application, after_close(call))}
+    assert deciders == MANAGER
+    assert not p.can_decide(cast.people["call_manager"], application,
+                            call.closes_at - timedelta(microseconds=1))
+    assert p.can_decide(cast.people["call_manager"], application, call.closes_at)
+    closed = make_cast("in_review", phase="closed")
+    assert {role for role in CAST_ROLES
+            if p.can_decide(closed.people[role], closed.application)} == MANAGER
+
 
 
 def test_the_call_window_decides_submitting_a_draft(make_cast):

@@ -14,7 +14,13 @@ from app.core.outbox import flush_outbox
 from app.extensions import db as _db
 from app.organisations.models import Role
 from app.organisations.services import forget_memberships
-from tests.fixtures.calls import call_manager_of
+from tests.fixtures.calls import (
+    after_close,
+    call_manager_of,
+    decide,
+    decision_maker_for,
+    proposal_values,
+)
 
 S = ApplicationState
 ALL_STATES = ["draft", "submitted", "in_review", "more_info_requested", "supplemented",
@@ -47,11 +53,10 @@ TRANSITIONS = {
     "request_info": ({"submitted", "in_review", "supplemented"}, "manager",
                      lambda u, a, now: workflow.request_more_info(
                          u, a, "Tarkenna budjettia.", now + timedelta(days=7), now=now)),
+    # The presenting officer proposes and another decision maker confirms, after the close.
     "approve": ({"in_review"}, "manager",
-                lambda u, a, now: workflow.decide_application(u, a, True, 1000_00, "Hyvä.",
-                                                              now=now)),
-    "reject": ({"in_review"}, "manager",
-               lambda u, a, now: workflow.decide_application(u, a, False, None, "Ei.", now=now)),
+                lambda u, a, now: decide(a, True, proposer=u, granted_cents=1000_00)),
+    "reject": ({"in_review"}, "manager", lambda u, a, now: decide(a, False, proposer=u)),
 }
 RESULT = {"submit": S.submitted, "supplement": S.supplemented, "withdraw": S.draft,
           "start_review": S.in_review, "request_info": S.more_info_requested,
@@ -233,8 +238,11 @@ def test_submit_locks_content_makes_a_revision_and_mails(cast, mailbox, db):
     recipients = {m["To"] for m in mailbox.messages()}
     for role in ("owner", "editor", "member", "partner_editor"):
         assert people[role].email in recipients
-    for role in ("outsider", "reviewer", "manager"):
+    for role in ("outsider", "reviewer"):
         assert people[role].email not in recipients
+    # the call manager is told as the ELY-centre (issue 9: notifications)
+    assert [m["Subject"] for m in mailbox.messages(to=people["manager"].email)] == [
+        f"New application in {application.call.title('en')}: {application.project_name}"]
     with pytest.raises(DomainError) as error:
         applications.save_section(people["owner"], application, "background", {"background": "X"})
     assert error.value.code == "locked"
@@ -308,18 +316,69 @@ def test_withdraw_returns_to_draft_and_resubmits_only_while_open(make_applicatio
 
 
 def test_decision_rules(make_application):
+    """Decided only after the close, by a decision maker who did not present it, within what
+    was applied for; the decided application is final."""
+    from app.core.domain import NotAllowed
+    from app.reviews import services as reviews
+
     application = make_application(state="in_review")
-    manager = call_manager_of(application.call)
-    now = _during(application.call)
+    call = application.call
+    officer = call_manager_of(call)
     with pytest.raises(DomainError) as error:
-        workflow.decide_application(manager, application, True, application.support_cents + 1,
-                                    "Liian paljon.", now=now)
+        reviews.propose_decision(officer, application, proposal_values(application),
+                                 now=_during(call))
+    assert "after the call has closed" in str(error.value)
+    now = after_close(call)
+    with pytest.raises(DomainError) as error:
+        reviews.propose_decision(officer, application, proposal_values(
+            application, granted_cents=application.support_cents + 1), now=now)
     assert error.value.field == "granted"
-    with pytest.raises(DomainError):
-        workflow.decide_application(manager, application, True, 100, "  ", now=now)
-    workflow.decide_application(manager, application, True, application.support_cents,
-                                "Myönnetään.", now=now)
+    with pytest.raises(DomainError) as error:
+        reviews.propose_decision(officer, application, proposal_values(
+            application, justification="  "), now=now)
+    assert error.value.field == "justification"
+    decision = reviews.propose_decision(officer, application, proposal_values(application),
+                                        now=now)
+    assert application.state == S.in_review  # a proposal decides nothing
+    with pytest.raises(NotAllowed):
+        reviews.confirm_decision(officer, decision, now=now)  # the proposer never confirms
+    assert application.state == S.in_review
+    reviews.confirm_decision(decision_maker_for(application, officer), decision, now=now)
     assert application.state == S.approved
     assert application.granted_cents == application.support_cents
+    assert application.decided_at == now
     with pytest.raises(DomainError):
         workflow.withdraw_application(_lead_owner(application), application, now=now)
+
+
+def test_decide_application_is_refused_before_the_close_even_with_a_decision(make_application):
+    """The workflow step itself checks the clock (CALL_CLOSED) and the actor."""
+    from app.reviews.models import Decision, DecisionOutcome
+
+    application = make_application(state="in_review")
+    call = application.call
+    decision = Decision(outcome=DecisionOutcome.rejected, justification="Ei.")
+    maker = decision_maker_for(application, call_manager_of(call))
+    with pytest.raises(DomainError) as error:
+        workflow.decide_application(maker, application, decision, now=_during(call))
+    assert error.value.code == "state" and application.state == S.in_review
+    with pytest.raises(DomainError) as error:
+        workflow.decide_application(_lead_owner(application), application, decision,
+                                    now=after_close(call))
+    assert error.value.code == "actor" and application.state == S.in_review
+    workflow.decide_application(maker, application, decision, now=after_close(call))
+    assert application.state == S.rejected
+
+
+def test_the_approved_total_never_exceeds_the_budget(make_call, make_application):
+    call = make_call(total_budget_cents=150_000_00)
+    first = make_application(call=call, state="in_review")
+    second = make_application(call=call, state="in_review")
+    decide(first, True)  # 107 520 € of 150 000 €
+    with pytest.raises(DomainError) as error:
+        decide(second, True)
+    message = str(error.value).replace("\u00a0", " ").replace("\u202f", " ")
+    assert "65,040.00" in message or "65 040,00" in message  # 107 520 × 2 − 150 000
+    assert second.state == S.in_review
+    decide(second, True, granted_cents=42_480_00)  # exactly what is left
+    assert second.state == S.approved

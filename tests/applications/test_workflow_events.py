@@ -18,13 +18,16 @@ from app.applications import services as applications
 from app.applications import workflow
 from app.core.audit import AuditLog
 from app.organisations.models import Membership, Role
-from tests.fixtures.calls import during
+from tests.fixtures.calls import after_close, during, proposal_values
 
 # Members of the lead and of the accepted partner: who hears about the applicant's own events.
 APPLICANTS = {"lead_owner", "lead_editor", "lead_member", "conflicted_manager",
               "partner_editor", "partner_conflicted_manager", "accepted_org_owner"}
 # The call managers of the call's ELY-centre (conflicted ones too: they are told, never act).
 MANAGERS = {"call_manager", "conflicted_manager", "partner_conflicted_manager"}
+# Those of them who hear as the ELY-centre: not a member of the lead or of a partner (the
+# conflicted ones hear of the application as its applicants).
+CLEAR_MANAGERS = {"call_manager"}
 
 
 def _owner(db, organisation_id):
@@ -103,7 +106,8 @@ def test_submit(events):
     _assert_entry(entry, editor, application, application.organisation_id)
     assert entry.details == {"revision": revision.number}
     assert ev.recipients("Application submitted") == APPLICANTS
-    assert ev.recipients() == APPLICANTS
+    assert ev.recipients("New application") == CLEAR_MANAGERS
+    assert ev.recipients() == APPLICANTS | CLEAR_MANAGERS
 
 
 def test_start_review(events):
@@ -137,7 +141,7 @@ def test_supplement(events):
     _assert_entry(entry, owner, application, application.organisation_id)
     assert entry.details == {"revision": revision.number} and revision.number == 2
     assert ev.recipients("Additional information sent") == APPLICANTS
-    assert ev.recipients("Additional information received") == MANAGERS
+    assert ev.recipients("Additional information received") == CLEAR_MANAGERS
 
 
 @pytest.mark.parametrize("state", ["submitted", "in_review", "more_info_requested"])
@@ -154,19 +158,35 @@ def test_withdraw(events, state):
 
 @pytest.mark.parametrize("approve", [True, False], ids=["approve", "reject"])
 def test_decide(events, approve):
+    """The presenting officer proposes (the decision makers are told), another decision maker
+    confirms after the close (the applicants are told)."""
+    from app.reviews import services as reviews
+
     ev = events("in_review")
-    application, manager = ev.cast.application, ev.people["call_manager"]
-    granted = application.support_cents if approve else None
-    ev.run(lambda: workflow.decide_application(manager, application, approve, granted,
-                                               "Perustelut.", now=ev.now))
+    application, officer = ev.cast.application, ev.people["call_manager"]
+    ev.people["ely_owner"] = _owner(ev.db, application.call.organisation_id)
+    now = after_close(application.call)
+    values = proposal_values(application, approve, justification="Perustelut: 80 / 100.")
+    decision = ev.run(lambda: reviews.propose_decision(officer, application, values, now=now))
+    proposed = ev.entry("decision.proposed")
+    assert (proposed.actor_id, proposed.object_type) == (officer.id, "decision")
+    assert application.state == "in_review"
+    # the decision makers: the centre's owner (the proposer is not told; the conflicted call
+    # managers never are)
+    assert ev.recipients() == {"ely_owner"}
+    maker = ev.people["ely_owner"]
+    ev.run(lambda: reviews.confirm_decision(maker, decision, now=now))
     entry = ev.entry("application.decided")
-    _assert_entry(entry, manager, application, application.call.organisation_id)
+    _assert_entry(entry, maker, application, application.call.organisation_id)
+    granted = application.support_cents if approve else None
     expected = {"outcome": "approved", "granted": granted} if approve else {"outcome": "rejected"}
     assert entry.details == expected
+    confirmed = ev.entry("decision.confirmed")
+    assert (confirmed.actor_id, confirmed.object_id) == (maker.id, decision.id)
     assert ev.recipients("Decision on the application") == APPLICANTS
     assert ev.recipients() == APPLICANTS
     body = ev.mailbox.body(ev.mails[0])
-    assert "Perustelut." in body
+    assert "Perustelut: 80 / 100." in body
     assert ("has approved" in body) is approve
 
 
@@ -201,11 +221,16 @@ def test_partner_answers(events, accept):
 
 
 def test_a_refused_event_leaves_no_entry_and_no_mail(events):
+    from app.core.domain import NotAllowed
+    from app.reviews import services as reviews
+
     ev = events("in_review")
+    now = after_close(ev.cast.application.call)
     application, manager = ev.cast.application, ev.people["conflicted_manager"]
-    with pytest.raises(workflow.NotAllowed):
-        ev.run(lambda: workflow.decide_application(manager, application, True, 100, "X",
-                                                   now=ev.now))
+    decision = reviews.propose_decision(ev.people["call_manager"], application,
+                                        proposal_values(application), now=now)
+    with pytest.raises(NotAllowed):
+        ev.run(lambda: reviews.confirm_decision(manager, decision, now=now))
     ev.db.session.rollback()
     ev._flush()
     assert ev.db.session.scalar(select(func.count()).select_from(AuditLog).where(

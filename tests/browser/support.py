@@ -144,14 +144,15 @@ def register_and_verify(page: Page, server, name: str, email_address: str,
 
 
 def add_member(server, organisation_id: int, user_id: int, role: str = "editor", *,
-               call_manager: bool = False) -> None:
+               call_manager: bool = False, reviewer: bool = False) -> None:
     """Make `user_id` a member of the organisation with `role` (member, editor or owner)."""
     from app.extensions import db
     from app.organisations.models import Membership, Role
 
     def _add():
         db.session.add(Membership(organisation_id=organisation_id, user_id=user_id,
-                                  role=Role(role), is_call_manager=call_manager))
+                                  role=Role(role), is_call_manager=call_manager,
+                                  is_reviewer=reviewer))
         db.session.commit()
 
     server.run(_add)
@@ -324,5 +325,40 @@ def create_complete_application(server, call_id: int, organisation_id: int, writ
         db.session.commit()
         forget_memberships()
         return application.id
+
+    return server.run(_create)
+
+
+def create_review(server, call_id: int, organisation_id: int, writer_id: int, manager_id: int,
+                  reviewer_id: int, *, project_name: str = "Arvioitava hanke",
+                  declare: bool = True) -> int:
+    """A complete application of `organisation_id` in the open call, submitted by `writer_id`;
+    the call manager `manager_id` assigns the reviewer `reviewer_id` (a member of the call's
+    ELY-centre with the reviewer role), who with `declare` has declared no conflict of
+    interest. Everything through the services. Returns the review's id."""
+    from app.applications import workflow
+    from app.applications.models import Application
+    from app.auth.models import User
+    from app.extensions import db
+    from app.organisations.services import forget_memberships
+    from app.reviews import services
+    from tests.fixtures.calls import fill_application
+
+    def _create():
+        forget_memberships()
+        writer, manager, reviewer = (db.session.get(User, i)
+                                     for i in (writer_id, manager_id, reviewer_id))
+        application = Application(call_id=call_id, organisation_id=organisation_id,
+                                  project_name=project_name, created_by_id=writer_id)
+        fill_application(application)
+        db.session.add(application)
+        db.session.flush()
+        workflow.submit_application(writer, application)
+        review = services.assign_reviewer(manager, application, reviewer)
+        if declare:
+            services.declare(reviewer, review, conflict=False)
+        db.session.commit()
+        forget_memberships()
+        return review.id
 
     return server.run(_create)

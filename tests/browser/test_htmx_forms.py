@@ -24,11 +24,13 @@ from playwright.sync_api import Locator, Page, expect
 
 from tests.browser import TIMEOUT_MS
 from tests.browser.support import (
+    add_member,
     create_application,
     create_draft_call,
     create_draft_practice,
     create_open_call,
     create_organisation,
+    create_review,
     create_user,
     log_in,
     log_out,
@@ -40,6 +42,7 @@ pytestmark = pytest.mark.browser
 
 WRITER = ("Liisa Lomake", "lomakkeet.kirjoittaja@example.fi")
 MANAGER = ("Heikki Hakuvastaava", "lomakkeet.hakuvastaava@example.fi")
+REVIEWER = ("Arja Arvioija", "lomakkeet.arvioija@example.fi")
 STAFF_ROLE = "Työhönvalmentaja"
 SCORED = "Toimintamallin toteutettavuus"  # a scored criterion of the default ones (40 %)
 
@@ -64,7 +67,7 @@ class Case:
     """
 
     id: str
-    page: str  # "application", "criteria" or "practice": the page that holds the form
+    page: str  # "application", "criteria", "practice" or "review": the page with the form
     form: str
     label: str
     value: str
@@ -165,6 +168,17 @@ CASES: dict[str, tuple[Case, ...]] = {
              "Criterion", "", r"/criteria$", "This field is required.", press="Add",
              summary="#criteria-panel .error-summary", before=(("Weight (%)", "10"),)),
     ),
+    "reviews.review_save": (
+        Case("proposed-amount-two-commas", "review", "#review-form", "Proposed amount (€)",
+             "12,34,56", r"/reviews/\d+/save$", "Enter a number, for example 1 234,56.",
+             summary="#review-form .error-summary"),
+    ),
+    "reviews.review_autosave": (
+        Case("proposed-amount-words", "review", "#review-form", "Proposed amount (€)",
+             "kymmenen tuhatta", r"/reviews/\d+/autosave$",
+             "Not saved: Enter a number, for example 1 234,56.", press=None,
+             where="#review-autosave"),
+    ),
     "practices.autosave": (
         Case("title-emptied", "practice", "form.practice-form", "Title", "",
              r"/practices/\d+/autosave$", "Not saved: Give the service model a title.",
@@ -190,6 +204,9 @@ class World:
     open_call_id: int
     writer_state: dict
     manager_state: dict
+    manager_id: int = 0
+    reviewer_id: int = 0
+    reviewer_state: dict | None = None
 
     def application(self) -> dict:
         """A fresh draft application (with one staff line) in the open call."""
@@ -200,6 +217,11 @@ class World:
         """A page, signed in, on a fresh object of `kind` to edit."""
         if kind == "application":
             path, state = f"/calls/applications/{self.application()['id']}", self.writer_state
+        elif kind == "review":
+            review_id = create_review(self.server, self.open_call_id, self.ngo_id,
+                                      self.writer_id, self.manager_id, self.reviewer_id,
+                                      project_name="Lomakkeiden arvioitava hanke")
+            path, state = f"/reviews/{review_id}", self.reviewer_state
         elif kind == "criteria":
             call_id = create_draft_call(self.server, self.ely_id, title="Lomakehaku")
             path, state = f"/calls/{call_id}/criteria", self.manager_state
@@ -237,9 +259,12 @@ def world(browser, live_server) -> World:
     writer_id = create_user(live_server, WRITER[1], WRITER[0])
     ngo_id = create_organisation(live_server, writer_id, "Lomakepolku ry",
                                  valid_business_id(802))
+    reviewer_id = create_user(live_server, REVIEWER[1], REVIEWER[0])
+    add_member(live_server, ely_id, reviewer_id, "member", reviewer=True)
     return World(live_server, writer_id, ngo_id, ely_id, call_id,
                  _signed_in_state(browser, live_server, WRITER[1]),
-                 _signed_in_state(browser, live_server, MANAGER[1]))
+                 _signed_in_state(browser, live_server, MANAGER[1]),
+                 manager_id, reviewer_id, _signed_in_state(browser, live_server, REVIEWER[1]))
 
 
 def _make_call_manager(server, organisation_id: int, user_id: int) -> None:

@@ -157,6 +157,11 @@ def test_validated_by_etela_savo(seeded, db):
         assert practice.validated_by_organisation.is_ely_centre
         assert practice.validated_by_organisation_id != practice.organisation_id
         assert practice.validated_at > practice.published_at
+        # The current version, by one of the centre's reviewers or call managers.
+        assert practice.validated_current_version
+        membership = next(m for m in practice.validated_by_organisation.memberships
+                          if m.user_id == practice.validated_by_id)
+        assert membership.is_reviewer or membership.is_call_manager
 
 
 def test_adoptions_and_partners(seeded, db):

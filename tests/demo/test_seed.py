@@ -11,6 +11,7 @@ from app.core.audit import AuditLog
 from app.core.codelists import ORGANISATION_TYPES, REGIONS, TARGET_GROUPS
 from app.demo import data
 from app.demo.seed import seed_demo
+from app.notifications.models import Notification
 from app.organisations import business_id
 from app.organisations.models import (
     Invitation,
@@ -23,9 +24,10 @@ from app.organisations.models import (
     OrganisationTargetGroup,
     Role,
 )
+from app.reviews.models import Decision, Review
 
 COUNTED = (User, Organisation, OrganisationRegion, OrganisationTargetGroup, Membership,
-           JoinRequest, Invitation, AuditLog)
+           JoinRequest, Invitation, AuditLog, Review, Decision, Notification)
 
 
 def _counts(db) -> dict[str, int]:
@@ -194,6 +196,10 @@ def test_cli_seed_and_logins(app, db):
     assert "http://127.0.0.1:5000" in result.output
     assert "Etelä-Savon ELY-keskus" in result.output
     assert "call manager" in result.output and "reviewer" in result.output
+    # Who to sign in as for the review and the decisions.
+    assert "presenting officer  juha.pesonen@" in result.output
+    assert "decision maker      marjatta.kettunen@" in result.output
+    assert "outi.laine@" in result.output
 
     before = _counts(db)
     result = runner.invoke(args=["demo", "seed"])

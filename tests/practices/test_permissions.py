@@ -10,7 +10,7 @@ from app.practices.models import PracticeState
 from tests.practices.test_services import COMPLETE
 
 ROLES = ["anonymous", "member", "editor", "owner", "other_org_editor", "ely_member",
-         "own_ely_member", "admin"]
+         "ely_reviewer", "ely_call_manager", "own_ely_member", "admin"]
 STATES = ["draft", "published", "published_changed", "archived"]
 
 
@@ -25,8 +25,12 @@ def cast(make_user, make_organisation, add_member):
         add_member(a, people[role], Role(role))
     people["other_org_editor"] = make_user()
     add_member(make_organisation(name="B ry"), people["other_org_editor"], Role.editor)
-    people["ely_member"] = make_user()
-    add_member(make_organisation(type="ely_centre"), people["ely_member"], Role.member)
+    # An ELY-centre's plain member, reviewer and call manager: only the last two validate.
+    ely = make_organisation(type="ely_centre")
+    for role, flags in (("ely_member", {}), ("ely_reviewer", {"reviewer": True}),
+                        ("ely_call_manager", {"call_manager": True})):
+        people[role] = make_user()
+        add_member(ely, people[role], Role.member, **flags)
     people["own_ely_member"] = people["member"]
     people["admin"] = make_user(admin=True)
     return people, a
@@ -68,12 +72,15 @@ EXPECTED = {
         "archived": {"editor", "owner"},
     },
     "can_validate_practice": {
-        "draft": set(), "published": {"ely_member"}, "published_changed": {"ely_member"},
-        "archived": set(),
+        "draft": set(), "published": {"ely_reviewer", "ely_call_manager"},
+        "published_changed": {"ely_reviewer", "ely_call_manager"}, "archived": set(),
     },
     "can_adopt_practice": {
-        "draft": set(), "published": {"other_org_editor", "ely_member"},
-        "published_changed": {"other_org_editor", "ely_member"}, "archived": set(),
+        "draft": set(),
+        "published": {"other_org_editor", "ely_member", "ely_reviewer", "ely_call_manager"},
+        "published_changed": {"other_org_editor", "ely_member", "ely_reviewer",
+                              "ely_call_manager"},
+        "archived": set(),
     },
 }
 
@@ -107,12 +114,15 @@ def test_validated_model_can_be_withdrawn_only_by_its_validator(cast, make_user,
     practice = _practice("published", people, organisation)
     from app.organisations.services import user_organisations
 
-    ely_org = user_organisations(people["ely_member"])[0]
-    community.validate_practice(people["ely_member"], ely_org, practice, "Hyvä malli.")
+    ely_org = user_organisations(people["ely_reviewer"])[0]
+    community.validate_practice(people["ely_reviewer"], ely_org, practice, "Hyvä malli.")
     other_ely_user = make_user()
-    add_member(make_organisation(type="ely_centre"), other_ely_user, Role.member)
-    assert not p.can_validate_practice(people["ely_member"], practice)
-    assert p.can_withdraw_validation(people["ely_member"], practice)
+    add_member(make_organisation(type="ely_centre"), other_ely_user, Role.member, reviewer=True)
+    assert not p.can_validate_practice(people["ely_reviewer"], practice)
+    assert p.can_withdraw_validation(people["ely_reviewer"], practice)
+    assert p.can_withdraw_validation(people["ely_call_manager"], practice)
+    # The centre's plain member does not answer for it; nor does another centre's reviewer.
+    assert not p.can_withdraw_validation(people["ely_member"], practice)
     assert not p.can_withdraw_validation(other_ely_user, practice)
     assert p.can_withdraw_validation(people["admin"], practice)
     assert practice.state == PracticeState.published

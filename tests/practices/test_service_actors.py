@@ -50,11 +50,12 @@ def _pdf() -> FileStorage:
 @pytest.fixture
 def world(make_user, make_organisation, add_member, make_practice, db):
     """Organisation A (owner, editor, plain member) with a published model; organisation B
-    (owner, plain member); a verified ELY Centre with a member and another ELY Centre with
-    its own member; an outsider."""
+    (owner, plain member); a verified ELY Centre with a reviewer and a plain member, and
+    another ELY Centre with its own reviewer; an outsider."""
     w = SimpleNamespace(editor=make_user(), member=make_user(), owner_b=make_user(),
                         member_b=make_user(), ely_member=make_user(),
-                        other_ely_member=make_user(), outsider=make_user(),
+                        ely_plain_member=make_user(), other_ely_member=make_user(),
+                        outsider=make_user(),
                         anonymous=AnonymousUserMixin())
     w.a = make_organisation(name="A ry")
     add_member(w.a, w.editor, Role.editor)
@@ -62,9 +63,10 @@ def world(make_user, make_organisation, add_member, make_practice, db):
     w.b = make_organisation(name="B ry", owner=w.owner_b)
     add_member(w.b, w.member_b, Role.member)
     w.ely = make_organisation(name="ELY-keskus", type="ely_centre")
-    add_member(w.ely, w.ely_member, Role.member)
+    add_member(w.ely, w.ely_member, Role.member, reviewer=True)
+    add_member(w.ely, w.ely_plain_member, Role.member)
     w.other_ely = make_organisation(name="Toinen ELY-keskus", type="ely_centre")
-    add_member(w.other_ely, w.other_ely_member, Role.member)
+    add_member(w.other_ely, w.other_ely_member, Role.member, reviewer=True)
     w.practice = make_practice(organisation=w.a, author=w.editor, published=True)
     db.session.commit()
     return w
@@ -133,12 +135,15 @@ CASES = {
                                ("outsider", "member_b", "editor", "anonymous"), "owner_b"),
     "remove_partner": (_partner(respond=False),
                        ("outsider", "member", "member_b", "anonymous"), "editor"),
-    # in the ELY Centre's name: only its members (not another centre's, not the authors)
+    # in the ELY Centre's name: only its reviewers and call managers (not its plain members,
+    # not another centre's, not the authors)
     "validate_practice": (
         lambda w: lambda actor: community.validate_practice(actor, w.ely, w.practice, "Hyvä."),
-        ("outsider", "other_ely_member", "editor", "anonymous"), "ely_member"),
+        ("outsider", "ely_plain_member", "other_ely_member", "editor", "anonymous"),
+        "ely_member"),
     "withdraw_validation": (_validated,
-                            ("outsider", "other_ely_member", "editor", "member_b", "anonymous"),
+                            ("outsider", "ely_plain_member", "other_ely_member", "editor",
+                             "member_b", "anonymous"),
                             "ely_member"),
     # in B's name: only B's members
     "record_adoption": (
@@ -160,7 +165,8 @@ def snapshot(db, app) -> dict:
     return {
         "practices": rows(Practice.id, Practice.state, Practice.title, Practice.contact_user_id,
                           Practice.version_count, Practice.current_version_id,
-                          Practice.validated_at, Practice.validated_by_organisation_id,
+                          Practice.validated_at, Practice.validated_version,
+                          Practice.validated_by_organisation_id,
                           Practice.adoption_count, Practice.updated_at, Practice.lock_version),
         "versions": rows(PracticeVersion.id),
         "partners": rows(PracticePartner.id, PracticePartner.organisation_id,

@@ -31,10 +31,10 @@ def _fresh(db, practice) -> Practice:
 
 @pytest.fixture
 def ely(make_user, make_organisation, add_member):
-    """A verified ELY Centre and one of its members."""
+    """A verified ELY Centre and one of its reviewers."""
     centre = make_organisation(name="Etelä-Savon ELY-keskus", type="ely_centre")
     person = make_user(name="Eli Ely", language="en")
-    add_member(centre, person, Role.member)
+    add_member(centre, person, Role.member, reviewer=True)
     return centre, person
 
 
@@ -329,7 +329,7 @@ def test_validation_service_refuses_a_conflicted_member(make_user, make_organisa
 
     centre = make_organisation(type="ely_centre")
     person = make_user()
-    add_member(centre, person, Role.member)
+    add_member(centre, person, Role.member, reviewer=True)
     practice = make_practice(published=True)
     add_member(practice.organisation, person, Role.member)
     with pytest.raises(DomainError, match="member of the organisation that owns"):

@@ -69,7 +69,7 @@ def _markdown(payload: str) -> str:
 
 
 @pytest.fixture
-def hostile(make_organisation, make_practice, db):
+def hostile(make_organisation, make_practice, make_user, add_member, db):
     """A published model with the payload in every text, a second version, a validation
     statement and an adoption note: hostile(title, summary, text, tags)."""
 
@@ -82,7 +82,9 @@ def hostile(make_organisation, make_practice, db):
         services.save_practice(owner, practice, {name: f"{text} lisäys" for name in SECTIONS}, None)
         services.publish_practice(owner, practice, text)
         centre = make_organisation(type="ely_centre")
-        community.validate_practice(owner_of(db, centre), centre, practice, text)
+        reviewer = make_user()
+        add_member(centre, reviewer, Role.member, reviewer=True)
+        community.validate_practice(reviewer, centre, practice, text)
         adopter = make_organisation()
         community.record_adoption(owner_of(db, adopter), adopter, practice, regions=["MK01"],
                                   since=None, note=text)

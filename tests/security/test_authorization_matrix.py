@@ -64,6 +64,7 @@ from tests.api.matrix import MATRIX as API_MATRIX  # noqa: E402
 from tests.applications.matrix import MATRIX as CALL_MATRIX  # noqa: E402
 from tests.organisations.matrix import MATRIX as ORGANISATION_MATRIX  # noqa: E402
 from tests.practices.matrix import MATRIX as PRACTICE_MATRIX  # noqa: E402
+from tests.reviews.matrix import MATRIX as REVIEW_MATRIX  # noqa: E402
 from tests.search.matrix import MATRIX as SEARCH_MATRIX  # noqa: E402
 
 MATRIX.update(ORGANISATION_MATRIX)
@@ -71,6 +72,7 @@ MATRIX.update(PRACTICE_MATRIX)
 MATRIX.update(CALL_MATRIX)
 MATRIX.update(SEARCH_MATRIX)
 MATRIX.update(API_MATRIX)
+MATRIX.update(REVIEW_MATRIX)
 
 
 @pytest.fixture
@@ -118,7 +120,23 @@ def world(make_user, make_organisation, add_member, db):
     from tests.api.matrix import api_args
 
     scoped["api"] = api_args(args, scoped, a)
+    scoped["reviews"] = {**call_args, **review_args(people, call_args)}
     return people, args, scoped
+
+
+def review_args(people, call_args) -> dict:
+    """The world's `reviewer` assigned (by the call manager, not yet declared) to the matrix
+    application: the review the reviewer routes are asked about."""
+    from app.applications.models import Application
+    from app.extensions import db
+    from app.organisations.services import forget_memberships
+    from app.reviews import services as reviews
+
+    application = db.session.get(Application, call_args["application_id"])
+    review = reviews.assign_reviewer(people["call_manager"], application, people["reviewer"])
+    db.session.commit()
+    forget_memberships()
+    return {"review_id": review.id}
 
 
 def _cases():

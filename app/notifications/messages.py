@@ -1,0 +1,110 @@
+"""What a notice says: a translatable template per kind, filled with the notice's params when it
+is shown, in the reader's language. A notice stores values, never text, so that it reads right
+in whichever language its reader chooses later.
+
+Params used: `title` (the project's name), `call` (the call's title: one text, or
+{"fi": ..., "sv": ..., "en": ...}), `organisation`, `partner`, `due` (an ISO 8601 time),
+`outcome` ("approved"/"rejected"), and the variants `supplement` and `returned`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from app.notifications.models import Notification, NotificationKind
+
+K = NotificationKind
+
+# Kinds addressed to the ELY-centre's side: withheld from whoever is conflicted on their
+# application (the conflict-of-interest rule reaches notifications too).
+ELY_SIDE_KINDS = frozenset({K.reviewer_assigned, K.review_due, K.application_submitted,
+                            K.decision_proposed})
+
+MESSAGES = {
+    K.reviewer_assigned: _l("You have been assigned to review “%(title)s” (%(call)s)."),
+    K.review_due: _l("Your review of “%(title)s” is due on %(due)s."),
+    K.application_submitted: _l("“%(title)s” was submitted to the call %(call)s."),
+    K.info_requested: _l("The ELY-centre asks for more information about “%(title)s”."),
+    K.decision_proposed: _l("A decision on “%(title)s” is proposed for you to confirm or "
+                            "return."),
+    K.decision_made: _l("The decision on “%(title)s” has been made."),
+    K.partner_invitation: _l("%(organisation)s invites %(partner)s to be a partner in "
+                             "“%(title)s”."),
+}
+VARIANTS = {
+    (K.application_submitted, "supplement"): _l("“%(title)s” was resubmitted with the "
+                                                "additional information (%(call)s)."),
+    (K.decision_proposed, "returned"): _l("Your proposal on “%(title)s” was returned."),
+}
+OUTCOMES = {
+    "approved": _l("The application “%(title)s” has been approved."),
+    "rejected": _l("The application “%(title)s” has not been funded."),
+}
+
+# The preferences page: one line per kind.
+KIND_LABELS = {
+    K.reviewer_assigned: _l("I am assigned to review an application"),
+    K.review_due: _l("A review of mine is due in 3 days"),
+    K.application_submitted: _l("An application is submitted or resubmitted to a call I manage"),
+    K.info_requested: _l("More information is requested about our application"),
+    K.decision_proposed: _l("A decision is proposed to me, or my proposal is returned"),
+    K.decision_made: _l("A decision is made on our application"),
+    K.partner_invitation: _l("Our organisation is invited to be a partner in an application"),
+}
+
+
+class _Params(dict):
+    """Missing values read as empty: an old notice never breaks the page."""
+
+    def __missing__(self, key):
+        return ""
+
+
+def _language() -> str:
+    locale = get_locale()
+    return locale.language if locale else "fi"
+
+
+def _call_title(value, language: str) -> str:
+    if isinstance(value, dict):
+        for lang in (language, "fi", "sv", "en"):
+            if value.get(lang):
+                return str(value[lang])
+        return ""
+    return str(value or "")
+
+
+def _due(value) -> str:
+    from app.core.templating import local_datetime
+
+    try:
+        return local_datetime(datetime.fromisoformat(str(value)))
+    except (TypeError, ValueError):
+        return ""
+
+
+def call_titles(call) -> dict[str, str]:
+    """The call's title in every language, for a notice's params."""
+    return {lang: call.title(lang) for lang in ("fi", "sv", "en")}
+
+
+def message(notice: Notification) -> str:
+    """The notice's text in the current (reader's) language."""
+    params = notice.params if isinstance(notice.params, dict) else {}
+    values = _Params({key: value for key, value in params.items()
+                      if isinstance(value, str | int | float)})
+    values["call"] = _call_title(params.get("call"), _language())
+    if "due" in params:
+        values["due"] = _due(params["due"])
+    template = MESSAGES.get(notice.kind)
+    if notice.kind == K.decision_made and params.get("outcome") in OUTCOMES:
+        template = OUTCOMES[params["outcome"]]
+    for (kind, flag), variant in VARIANTS.items():
+        if notice.kind == kind and params.get(flag):
+            template = variant
+    if template is None:
+        return ""
+    return str(template) % values

@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask, g, request
+from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
 
 from app.config import BASE_DIR, load_config
@@ -52,6 +53,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
+    login_manager.login_message = _l("Sign in to see this page.")
     login_manager.session_protection = "basic"
 
     from app.auth.sessions import init_login_manager

@@ -161,6 +161,35 @@ def test_the_budget_counts_proposals_and_decisions_and_says_by_how_much(world,
     assert reviews.granted_in_call(call, confirmed_only=False) == 150_000_00
 
 
+def test_confirming_never_exceeds_the_budget_even_after_a_racing_proposal(world,
+                                                                        make_application):
+    """Two proposals that each fitted when made (say, by two officers at the same moment)
+    cannot both be confirmed beyond the budget: the confirmation checks again."""
+    from app.reviews.models import Decision
+
+    call = world.call
+    call.total_budget_cents = 150_000_00
+    _db.session.commit()
+    second = make_application(call=call, project_name="Kilpaileva hanke", state="in_review")
+    first = reviews.propose_decision(world.officer, world.application,
+                                     proposal_values(world.application), now=world.now)
+    # the racing proposal, as if its budget check had run before the first was saved
+    racing = Decision(application_id=second.id, call_id=call.id, outcome="approved",
+                      granted_cents=107_520_00, justification="Kilpa.",
+                      proposed_by_id=world.officer.id, proposed_by_name=world.officer.name)
+    racing.application = second
+    _db.session.add(racing)
+    _db.session.commit()
+    reviews.confirm_decision(world.maker, first, now=world.now)
+    _db.session.commit()
+    with pytest.raises(DomainError) as error:
+        reviews.confirm_decision(world.maker, racing, now=world.now)
+    assert "exceeded by 65,040.00 €" in _text(error)
+    _db.session.rollback()
+    assert second.state == S.in_review
+    assert reviews.granted_in_call(call, confirmed_only=True) == 107_520_00
+
+
 def test_the_proposer_can_never_confirm(world):
     decision = reviews.propose_decision(world.officer, world.application,
                                         proposal_values(world.application), now=world.now)

@@ -545,31 +545,6 @@ def test_the_review_page_runs_the_same_queries_whatever_the_other_reviews(
     assert counts[0] == counts[1], counts
 
 
-
-def test_the_proposed_matrix_rows_hold(app, client, login_as, world, make_user):
-    """tests/reviews/matrix_reviewer.py, checked on an undeclared review of this world."""
-    from flask import url_for
-
-    from tests.reviews.matrix_reviewer import MATRIX
-
-    review_id = world.reviews[world.reviewers[0].id]
-    people = {"reviewer": world.reviewers[0], "member_b": world.reviewers[1],
-              "call_manager": world.manager, "admin": make_user(admin=True)}
-    with app.test_request_context():
-        urls = {endpoint: url_for(endpoint, review_id=review_id) if "review_id" in
-                next(app.url_map.iter_rules(endpoint)).arguments else url_for(endpoint)
-                for endpoint in MATRIX}
-    for role in ("anonymous", *people):
-        fresh = app.test_client()
-        if role != "anonymous":
-            login_as(people[role], fresh)
-        for endpoint, methods in MATRIX.items():
-            for method, expected in methods.items():
-                response = fresh.open(urls[endpoint], method=method,
-                                      data={} if method == "POST" else None)
-                assert response.status_code == expected[role], (endpoint, method, role)
-
-
 def test_every_post_needs_the_csrf_token(client, login_as, world):
     reviewer = world.reviewers[0]
     review = _declared(world, reviewer)

@@ -32,3 +32,65 @@ class SortOption:
 def sort_arg(options: dict[str, SortOption], default: str) -> SortOption:
     """The chosen sort option; an unknown value falls back to the default."""
     return options.get(request.args.get("sort", default), options[default])
+
+
+class PagerMixin:
+    """The interface of Flask-SQLAlchemy's Pagination that the pager macro reads, for
+    anything with `total`, `page` and `per_page`."""
+
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page)) if self.total else 0
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+    def iter_pages(self, left_edge=2, left_current=2, right_current=4, right_edge=2):
+        pages = self.pages
+        previous = 0
+        for number in range(1, pages + 1):
+            if (number <= left_edge or number > pages - right_edge
+                    or self.page - left_current <= number <= self.page + right_current):
+                if previous and number - previous > 1:
+                    yield None
+                yield number
+                previous = number
+
+
+@dataclass(frozen=True)
+class ListPage(PagerMixin):
+    """One page of a list that is computed whole (e.g. a ranking): `offset` is the index of
+    its first item. A page past the end shows the last page."""
+
+    total: int
+    page: int
+    per_page: int
+
+    @classmethod
+    def of(cls, total: int, page: int, per_page: int) -> ListPage:
+        last = max(1, -(-total // per_page))
+        return cls(total, min(max(1, page), last), per_page)
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    def slice(self, items: list) -> list:
+        return items[self.offset:self.offset + self.per_page]

@@ -108,12 +108,12 @@ class RowView:
     decision_url: str | None = None
 
 
-def row_views(ranking: Ranking, fmt: NumberFormat, state_labels: dict, application_url,
-              decision_url) -> list[RowView]:
-    """The rows of `ranking` ready to show; hidden rows keep only their title."""
+def row_views(ranking: Ranking, fmt: NumberFormat, state_labels: dict, rows: list,
+              application_url, decision_url) -> list[RowView]:
+    """`rows` of `ranking` ready to show; hidden rows keep only their title."""
     labels = [(value.value, str(label)) for value, label in RECOMMENDATION_LABELS.items()]
     views = []
-    for row in ranking.rows:
+    for row in rows:
         application = row.application
         if row.hidden:
             views.append(RowView(row, css="conflicted", title=application.project_name))

@@ -33,6 +33,7 @@ from app.core import clock
 from app.core.codelists import current_language
 from app.core.forms import ActionForm
 from app.core.htmx import render_page_or_fragment
+from app.core.pagination import ListPage, page_arg, per_page_arg
 from app.core.unit_of_work import perform
 from app.extensions import db
 from app.organisations.models import Membership
@@ -110,15 +111,23 @@ def ranking(call_id: int):
         return _ranking_page(call)
 
 
+RANKING_PER_PAGE = 100
+
+
 def _ranking_page(call: Call):
     result = _ranking_of(call)
     context = _call_context(call)
     fmt = exports.NumberFormat.current()
+    # The figures, running totals and budget line are computed over the whole call; a page
+    # shows RANKING_PER_PAGE rows of it (the exports have them all).
+    pager = ListPage.of(len(result.rows), page_arg(), per_page_arg(RANKING_PER_PAGE))
     return render_page_or_fragment(
         "reviews/ranking.html", "reviews/_ranking_table.html",
-        **context, ranking=result, fmt=fmt, sorts=SORTS,
+        **context, ranking=result, fmt=fmt, sorts=SORTS, pager=pager,
+        line_page=(None if result.line_index is None
+                   else max(0, result.line_index) // pager.per_page + 1),
         rows=exports.row_views(
-            result, fmt, context["state_labels"],
+            result, fmt, context["state_labels"], pager.slice(result.rows),
             _url_pattern("applications.application_detail", "application_id"),
             _url_pattern("reviews.decision_detail", "application_id")),
         recommendation_labels=exports.RECOMMENDATION_LABELS, manager_states=MANAGER_STATES,

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import heapq
 import logging
-import math
 import re
 import time
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from app.core.codelists import CodeList, current_language
+from app.core.pagination import PagerMixin
 from app.extensions import db
 from app.search import indexer, store
 from app.search.bitmaps import Bitmaps, at_least, count
@@ -84,7 +84,7 @@ class Hit:
 
 
 @dataclass
-class SearchResult:
+class SearchResult(PagerMixin):
     query: str
     hits: list[Hit]
     total: int
@@ -96,27 +96,6 @@ class SearchResult:
     suggestion: str | None = None
     available: bool = True
 
-    # The interface of Flask-SQLAlchemy's Pagination, for the pager macro.
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page)) if self.total else 0
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int | None:
-        return self.page - 1 if self.has_prev else None
-
-    @property
-    def next_num(self) -> int | None:
-        return self.page + 1 if self.has_next else None
-
     @property
     def first(self) -> int:
         return (self.page - 1) * self.per_page + 1 if self.hits else 0
@@ -124,17 +103,6 @@ class SearchResult:
     @property
     def last(self) -> int:
         return self.first + len(self.hits) - 1 if self.hits else 0
-
-    def iter_pages(self, left_edge=2, left_current=2, right_current=4, right_edge=2):
-        pages = self.pages
-        previous = 0
-        for number in range(1, pages + 1):
-            if (number <= left_edge or number > pages - right_edge
-                    or self.page - left_current <= number <= self.page + right_current):
-                if previous and number - previous > 1:
-                    yield None
-                yield number
-                previous = number
 
 
 # --- keeping up with the database -----------------------------------------------------------

@@ -167,7 +167,8 @@ def test_the_page_draws_the_budget_line_as_a_row_of_text(world, make_application
     page = client.get(f"/calls/{world.call.id}/ranking").get_data(as_text=True)
     line = page.index("Budget runs out here: 250,000.00\u00a0€ of 300,000.00\u00a0€.")
     assert page.index("Toka") < line < page.index("Kolmas")
-    assert '<tr class="budget-line">' in page and "<caption id=\"ranking-caption\">" in page
+    assert '<tr class="budget-line" id="budget-line">' in page
+    assert '<caption id="ranking-caption">' in page
     assert "350,000.00\u00a0€" in page  # the running total of the third
 
     sorted_page = client.get(f"/calls/{world.call.id}/ranking?sort=requested")

@@ -121,6 +121,7 @@ def test_register_organisation_verify_invite_and_join(new_page, live_server):
     expect(flash(page)).to_contain_text("We sent an invitation to vaarin@example.fi")
     dialogs = []
     page.on("dialog", lambda dialog: dialogs.append(dialog.message))
+    page.wait_for_load_state("load")  # the script that asks first runs
     page.get_by_role("button", name="Cancel the invitation to vaarin@example.fi").click()
     expect(flash(page)).to_contain_text("The invitation to vaarin@example.fi has been cancelled")
     assert dialogs == ["Cancel the invitation to vaarin@example.fi?"]

@@ -402,6 +402,7 @@ def test_back_after_submitting_shows_the_submitted_application(world, new_page, 
     page.locator("#section-status").get_by_role("link", name="Check and submit").click()
     expect(page).to_have_url(re.compile(rf"/calls/applications/{application_id}/submit$"))
     expect(page.locator(".error-summary")).to_have_count(0)
+    page.wait_for_load_state("load")  # the script that asks "Submit the application?" runs
     page.get_by_role("button", name="Submit the application").click()  # confirm is accepted
     expect(page).to_have_url(re.compile(rf"/calls/applications/{application_id}/submitted"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Application submitted")

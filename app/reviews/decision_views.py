@@ -93,7 +93,7 @@ def _detail_url(application: Application) -> str:
 def _ranking_row(application: Application):
     """The application's row of the call's ranking (as the viewer sees it) and the number of
     ranked applications."""
-    ranking = call_ranking(application.call, current_user)
+    ranking = call_ranking(application.call, current_user._get_current_object())
     row = next((r for r in ranking.all_rows if r.application.id == application.id), None)
     return row, sum(1 for r in ranking.all_rows if r.rank is not None), ranking
 
@@ -278,7 +278,7 @@ def _batch_rows(call: Call):
     """The ranking's rows with what the viewer can do with each: propose (the presenting
     officer, after the close, on an application in review with no proposal waiting or made)
     or confirm (the decision maker, not the proposer). Conflicted rows show their title only."""
-    ranking = call_ranking(call, current_user)
+    ranking = call_ranking(call, current_user._get_current_object())
     now = clock.now()
     open_ = perms.decisions_open(call, now)
     officer = open_ and perms.can_manage_review(current_user, call)
@@ -369,7 +369,7 @@ def call_decisions_propose(call_id: int):
     if not chosen:
         refuse(_l("Choose at least one application.")).flash()
         return _render_batch(call, 422, form)
-    ranking = call_ranking(call, current_user)
+    ranking = call_ranking(call, current_user._get_current_object())
     by_id = {row.application.id: row for row in ranking.all_rows}
     count = sum(1 for row in ranking.all_rows if row.rank is not None)
     if any(i not in by_id for i in chosen):
@@ -416,7 +416,7 @@ def call_decisions_confirm(call_id: int):
     if not chosen:
         refuse(_l("Choose at least one proposal.")).flash()
         return _render_batch(call, 422)
-    ranking = call_ranking(call, current_user)
+    ranking = call_ranking(call, current_user._get_current_object())
     by_id = {row.application.id: row for row in ranking.all_rows}
     if any(i not in by_id for i in chosen):
         abort(404)

@@ -412,33 +412,36 @@ def call_reviewer_unassign(call_id: int, review_id: int):
         _l("Unassign"), status=422 if request.method == "POST" else 200)
 
 
+def _confirmed_call_action(call: Call, action, done, title, question, endpoint: str,
+                           button):
+    """GET asks `question`; a confirmed POST runs `action(user, call)` in a unit of work."""
+    if request.method == "POST" and ActionForm().validate_on_submit():
+        perform(lambda: action(current_user, call)).flash(done)
+        return _back(call)
+    return _confirm_page(call, title, question, url_for(endpoint, call_id=call.id), button,
+                         status=422 if request.method == "POST" else 200)
+
+
 @bp.route("/calls/<int:call_id>/reviewing/close", methods=["GET", "POST"])
 @login_required
 def call_reviewing_close(call_id: int):
     call = get_call_or_404(call_id, check=perms.can_manage_review)
-    if request.method == "POST" and ActionForm().validate_on_submit():
-        perform(lambda: services.close_reviewing(current_user, call)).flash(
-            _l("Reviewing has been closed: reviews can no longer be changed or reopened."))
-        return _back(call)
-    return _confirm_page(
-        call, _l("Close reviewing"),
+    return _confirmed_call_action(
+        call, services.close_reviewing,
+        _l("Reviewing has been closed: reviews can no longer be changed or reopened."),
+        _l("Close reviewing"),
         _l("Close reviewing in this call? Reviewers can no longer declare, score, submit or "
            "reopen their reviews, and no reviewer can be assigned."),
-        url_for("reviews.call_reviewing_close", call_id=call.id), _l("Close reviewing"),
-        status=422 if request.method == "POST" else 200)
+        "reviews.call_reviewing_close", _l("Close reviewing"))
 
 
 @bp.route("/calls/<int:call_id>/reviewing/reopen", methods=["GET", "POST"])
 @login_required
 def call_reviewing_reopen(call_id: int):
     call = get_call_or_404(call_id, check=perms.can_manage_review)
-    if request.method == "POST" and ActionForm().validate_on_submit():
-        perform(lambda: services.reopen_reviewing(current_user, call)).flash(
-            _l("Reviewing is open again."))
-        return _back(call)
-    return _confirm_page(
-        call, _l("Reopen reviewing"),
+    return _confirmed_call_action(
+        call, services.reopen_reviewing, _l("Reviewing is open again."),
+        _l("Reopen reviewing"),
         _l("Reopen reviewing in this call? Reviewers can change and reopen their reviews "
            "again until you close it."),
-        url_for("reviews.call_reviewing_reopen", call_id=call.id), _l("Reopen reviewing"),
-        status=422 if request.method == "POST" else 200)
+        "reviews.call_reviewing_reopen", _l("Reopen reviewing"))

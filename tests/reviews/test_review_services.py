@@ -348,3 +348,18 @@ def test_the_list_state_in_sql_agrees_with_the_helper(world, add_member):
             rows = list(db.session.scalars(queries.my_reviews(reviewer, value.value)))
             assert (len(rows) == 1) == (value == state), (reviewer.name, value)
 
+
+
+def test_only_the_presenting_officer_closes_and_reopens_reviewing(world):
+    """The services check their actor: a reviewer of the centre cannot close or reopen."""
+    reviewer = world.reviewers[0]
+    with pytest.raises(NotAllowed):
+        services.close_reviewing(reviewer, world.call)
+    db.session.rollback()
+    assert world.call.reviewing_closed_at is None
+    services.close_reviewing(world.manager, world.call)
+    db.session.commit()
+    with pytest.raises(NotAllowed):
+        services.reopen_reviewing(reviewer, world.call)
+    db.session.rollback()
+    assert world.call.reviewing_closed_at is not None

@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.notifications import bp as notifications_bp
     from app.organisations import bp as organisations_bp
     from app.practices import bp as practices_bp
+    from app.projects import bp as projects_bp
     from app.reviews import bp as reviews_bp
     from app.search.views import bp as search_bp
 
@@ -103,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(calls_bp)
     app.register_blueprint(applications_bp)
     app.register_blueprint(reviews_bp)
+    app.register_blueprint(projects_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(organisations_bp)
     app.register_blueprint(practices_bp)

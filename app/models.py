@@ -24,4 +24,11 @@ from app.practices.models import (  # noqa: F401
     PracticePartner,
     PracticeVersion,
 )
+from app.projects.models import (  # noqa: F401
+    ClaimLine,
+    PaymentClaim,
+    Project,
+    Report,
+    ReportRevision,
+)
 from app.reviews.models import Decision, Review, ReviewScore  # noqa: F401

@@ -26,7 +26,7 @@ from app.extensions import limiter
 
 pytest_plugins = [
     "tests.fixtures.auth", "tests.fixtures.organisations", "tests.fixtures.practices",
-    "tests.fixtures.calls",
+    "tests.fixtures.calls", "tests.fixtures.projects",
 ]
 
 

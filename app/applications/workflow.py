@@ -228,6 +228,10 @@ def decide_application(user: User, application: Application, decision,
     audit.record("application.decided", actor=user, obj=application,
                  organisation=application.call.organisation, outcome=str(application.state),
                  granted=application.granted_cents)
+    if outcome == "approved":
+        from app.projects.services import start_project
+
+        start_project(application, decision, now=now)
     _notify_applicants(application, NotificationKind.decision_made, "application_decided",
                        params={"outcome": outcome}, decision=decision)
 

@@ -94,6 +94,9 @@ class Call(db.Model):
     min_employment_months: Mapped[int | None] = mapped_column(Integer)
     report_interval_months: Mapped[int] = mapped_column(Integer, default=6)
     final_report: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The advance paid when a project starts, as a percentage of its support (at most 30);
+    # it is deducted from the project's payment claims.
+    advance_percent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
@@ -118,6 +121,10 @@ class Call(db.Model):
     criteria: Mapped[list[Criterion]] = relationship(
         back_populates="call", cascade="all, delete-orphan",
         order_by="(Criterion.position, Criterion.id)",
+    )
+    fees: Mapped[list[OutcomeFee]] = relationship(
+        back_populates="call", cascade="all, delete-orphan",
+        order_by="(OutcomeFee.position, OutcomeFee.id)",
     )
 
     def phase(self, now: datetime | None = None) -> CallPhase:
@@ -195,3 +202,39 @@ class Criterion(db.Model):
     @property
     def scale_max(self) -> int | None:
         return SCALE_MAX[self.kind]
+
+
+class OutcomeType(enum.StrEnum):
+    employment = "employment"  # employment lasting at least `min_months`
+    business = "business"  # business started
+    education = "education"  # education or training started
+    other = "other"
+
+
+MAX_ADVANCE_PERCENT = 30
+
+
+class OutcomeFee(db.Model):
+    """One row of an outcome-based call's fee table: the fee for one outcome type, paid in
+    stages (`stages`: [{"label": "...", "percent": 30}, ...], percents summing to 100; no
+    stages means the whole fee at once)."""
+
+    __tablename__ = "call_outcome_fee"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(
+        ForeignKey("funding_call.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    outcome_type: Mapped[OutcomeType] = mapped_column(string_enum(OutcomeType, "outcome_type"))
+    label: Mapped[str] = mapped_column(String(200), default="")
+    min_months: Mapped[int | None] = mapped_column(Integer)
+    fee_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    stages: Mapped[list] = mapped_column(JSON, default=list)
+
+    call: Mapped[Call] = relationship(back_populates="fees")
+
+    @property
+    def stage_list(self) -> list[dict]:
+        """The stages, or one stage of 100 % when the fee is paid at once."""
+        return list(self.stages) or [{"label": "", "percent": 100}]

@@ -14,6 +14,7 @@ from sqlalchemy import Select, select
 from app.auth.models import User
 from app.calls.models import (
     LANGS,
+    MAX_ADVANCE_PERCENT,
     Call,
     CallPhase,
     CallState,
@@ -34,7 +35,7 @@ TEXT_FIELDS = tuple(f"{name}_{lang}" for name in ("title", "description") for la
 CALL_FIELDS = (
     *TEXT_FIELDS, "theme", "opens_at", "closes_at", "total_budget_cents", "max_support_percent",
     "eligible_types", "funding_model", "outcome_fee_cents", "min_employment_months",
-    "report_interval_months", "final_report",
+    "report_interval_months", "final_report", "advance_percent",
 )
 # Once a call is open, applicants rely on its terms: only these may still change.
 OPEN_CALL_FIELDS = (*TEXT_FIELDS, "closes_at")
@@ -75,7 +76,7 @@ def _clean(data: dict) -> dict:
             value = FundingModel(value) if value in FundingModel.__members__ else FundingModel.grant
         elif name == "final_report":
             value = bool(value)
-        elif name == "total_budget_cents":
+        elif name in ("total_budget_cents", "advance_percent"):
             value = value or 0
         clean[name] = value
     return clean
@@ -92,6 +93,9 @@ def _check(call: Call, now: datetime) -> None:
     if not 1 <= (call.report_interval_months or 0) <= 36:
         raise DomainError(_l("Reports are due every 1 to 36 months."),
                           field="report_interval_months")
+    if not 0 <= (call.advance_percent or 0) <= MAX_ADVANCE_PERCENT:
+        raise DomainError(_l("The advance is a whole percentage of the support from 0 to "
+                             "%(max)s.", max=MAX_ADVANCE_PERCENT), field="advance_percent")
     if call.opens_at and call.closes_at and call.closes_at <= call.opens_at:
         raise DomainError(_l("The call must close after it opens."), field="closes_at")
     if call.state == CallState.published:

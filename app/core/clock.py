@@ -22,3 +22,9 @@ def now() -> datetime:
 def resolve(value: datetime | None) -> datetime:
     """`value` when given, otherwise the clock's current time."""
     return value if value is not None else now()
+
+
+def local_date(value: datetime | None = None):
+    """The date in Finland (Europe/Helsinki) at `value` (default: now): due dates and
+    reporting periods are Finnish calendar days."""
+    return resolve(value).astimezone(HELSINKI).date()

@@ -72,6 +72,11 @@ ORGANISATION_TYPES = CodeList(
         "employer": ("Työnantaja", "Arbetsgivare", "Employer"),
         "education": ("Oppilaitos", "Läroanstalt", "Education provider"),
         "ely_centre": ("ELY-keskus", "NTM-central", "ELY Centre"),
+        "national_authority": (
+            "Valtakunnallinen viranomainen",
+            "Nationell myndighet",
+            "National authority",
+        ),
         "other": ("Muu", "Annan", "Other"),
     },
 )

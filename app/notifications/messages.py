@@ -21,7 +21,7 @@ K = NotificationKind
 # Kinds addressed to the ELY-centre's side: withheld from whoever is conflicted on their
 # application (the conflict-of-interest rule reaches notifications too).
 ELY_SIDE_KINDS = frozenset({K.reviewer_assigned, K.review_due, K.application_submitted,
-                            K.decision_proposed})
+                            K.decision_proposed, K.report_submitted})
 
 MESSAGES = {
     K.reviewer_assigned: _l("You have been assigned to review “%(title)s” (%(call)s)."),
@@ -33,11 +33,20 @@ MESSAGES = {
     K.decision_made: _l("The decision on “%(title)s” has been made."),
     K.partner_invitation: _l("%(organisation)s invites %(partner)s to be a partner in "
                              "“%(title)s”."),
+    K.report_submitted: _l("Progress report %(number)s of “%(title)s” was submitted."),
+    K.report_handled: _l("Progress report %(number)s of “%(title)s” was accepted."),
+    K.report_due: _l("Progress report %(number)s of “%(title)s” is due on %(due)s."),
 }
 VARIANTS = {
     (K.application_submitted, "supplement"): _l("“%(title)s” was resubmitted with the "
                                                 "additional information (%(call)s)."),
     (K.decision_proposed, "returned"): _l("Your proposal on “%(title)s” was returned."),
+    (K.report_handled, "returned"): _l("Progress report %(number)s of “%(title)s” was "
+                                       "returned for corrections."),
+    (K.report_handled, "claim"): _l("The payment claim with progress report %(number)s of "
+                                    "“%(title)s” was approved."),
+    (K.report_due, "overdue"): _l("Progress report %(number)s of “%(title)s” was due on "
+                                  "%(due)s and has not been submitted."),
 }
 OUTCOMES = {
     "approved": _l("The application “%(title)s” has been approved."),
@@ -53,6 +62,9 @@ KIND_LABELS = {
     K.decision_proposed: _l("A decision is proposed to me, or my proposal is returned"),
     K.decision_made: _l("A decision is made on our application"),
     K.partner_invitation: _l("Our organisation is invited to be a partner in an application"),
+    K.report_submitted: _l("A progress report is submitted in a call I manage"),
+    K.report_handled: _l("Our progress report is accepted or returned, or our claim approved"),
+    K.report_due: _l("Our progress report is due soon or overdue"),
 }
 
 

@@ -20,6 +20,9 @@ class NotificationKind(enum.StrEnum):
     decision_proposed = "decision_proposed"
     decision_made = "decision_made"
     partner_invitation = "partner_invitation"
+    report_submitted = "report_submitted"  # to the ELY-centre: a report (and claim) to handle
+    report_handled = "report_handled"  # to the project: accepted, returned, claim approved
+    report_due = "report_due"  # to the project: a report is due soon or overdue
 
 
 class Notification(db.Model):

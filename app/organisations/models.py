@@ -95,6 +95,10 @@ class Organisation(db.Model):
     def is_ely_centre(self) -> bool:
         return self.type == "ely_centre"
 
+    @property
+    def is_national_authority(self) -> bool:
+        return self.type == "national_authority"
+
     def __repr__(self) -> str:
         return f"<Organisation {self.id} {self.name}>"
 
@@ -132,6 +136,9 @@ class Membership(db.Model):
     # Call roles, only in ELY-centres.
     is_call_manager: Mapped[bool] = mapped_column(Boolean, default=False)
     is_reviewer: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A national observer (granted by a platform administrator to a member of a national
+    # authority) reads every call's dashboards, reports and figures, and changes nothing.
+    is_observer: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")

@@ -1,0 +1,3 @@
+"""(being written)"""
+
+from app.projects import bp  # noqa: F401

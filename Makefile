@@ -65,6 +65,7 @@ lint: install-test
 bench: install-test
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/review.py
+	$(BIN)/python bench/projects.py
 
 messages: .stamp-install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o app/translations/messages.pot app templates

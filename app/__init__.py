@@ -117,6 +117,7 @@ def _register_cli(app: Flask) -> None:
     from app.core.mail_cli import mail_cli
     from app.demo.cli import demo_cli
     from app.practices.cli import practices_cli
+    from app.projects.cli import reports_cli
     from app.reviews.cli import reviews_cli
     from app.search.cli import search_cli
 
@@ -126,6 +127,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(search_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(reviews_cli)
+    app.cli.add_command(reports_cli)
 
 
 def _init_templates(app: Flask) -> None:

@@ -200,16 +200,17 @@ def run_http(tmp: Path, env: dict, cookie: str, path: str, requests: int,
         process.wait(timeout=30)
 
 
-def query_count(app, cookie_user: int, path: str) -> int:
-    """The SQL statements of one request of the page (in process)."""
+def query_count(app, cookie_user: int | None, path: str) -> int:
+    """The SQL statements of one request of the page (in process), signed in as
+    `cookie_user` (None: anonymous)."""
     from sqlalchemy import event
 
     from app.extensions import db
 
-    cookie = session_cookie(app, cookie_user)
     client = app.test_client()
-    name, value = cookie.split("=", 1)
-    client.set_cookie(name, value)
+    if cookie_user is not None:
+        name, value = session_cookie(app, cookie_user).split("=", 1)
+        client.set_cookie(name, value)
     count = 0
 
     def _count(*_args):

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("calls", __name__)
 
-from app.calls import feeds, views  # noqa: E402,F401
+from app.calls import fee_views, feeds, views  # noqa: E402,F401

@@ -45,6 +45,8 @@ def _role_text(membership: Membership) -> str:
         parts.append("call manager")
     if membership.is_reviewer:
         parts.append("reviewer")
+    if membership.is_observer:
+        parts.append("national observer")
     return " + ".join(parts)
 
 
@@ -134,6 +136,11 @@ def logins() -> None:
         click.echo(line(row).rstrip())
     click.echo("")
     for text in _review_guide():
+        click.echo(text)
+    click.echo("")
+    from app.demo import projects_data
+
+    for text in projects_data.guide():
         click.echo(text)
     click.echo("")
     click.echo(f"Every demo account has the password: {data.PASSWORD}")

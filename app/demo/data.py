@@ -79,6 +79,9 @@ USERS: list[dict] = [
     # Järvi-Savon ammattiopisto
     {"email": _email("minna.laitinen"), "name": "Minna Laitinen", "language": "fi"},
     {"email": _email("tero.savolainen"), "name": "Tero Savolainen", "language": "fi"},
+    # Työ- ja elinkeinoministeriö (a national authority; Kirsi Heikkilä is a national observer)
+    {"email": _email("pekka.makela"), "name": "Pekka Mäkelä", "language": "fi"},
+    {"email": _email("kirsi.heikkila"), "name": "Kirsi Heikkilä", "language": "fi"},
     # Not in any organisation yet: has asked to join Savon Työvalmennus ry.
     {"email": _email("tuomas.vaisanen"), "name": "Tuomas Väisänen", "language": "fi"},
 ]
@@ -86,7 +89,7 @@ USERS: list[dict] = [
 
 # --- organisations ---------------------------------------------------------------------------
 # `members`: (e-mail, role) or (e-mail, role, {"call_manager": True, "reviewer": True}).
-# Call roles only mean something in an ELY-centre.
+# Call roles only mean something in an ELY-centre, {"observer": True} in a national authority.
 
 ORGANISATIONS: list[dict] = [
     {
@@ -351,6 +354,28 @@ ORGANISATIONS: list[dict] = [
         "members": [
             (_email("minna.laitinen"), "owner"),
             (_email("tero.savolainen"), "editor"),
+        ],
+    },
+    {
+        # Follows every pilot nationally: its observer reads every call's projects, reports
+        # and figures (app/demo/projects_data.py seeds the projects).
+        "key": "national-tem",
+        "name": "Työ- ja elinkeinoministeriö",
+        "business_id": business_id("9900014"),
+        "type": "national_authority",
+        "verified": True,
+        "regions": ["MK01"],
+        "target_groups": [],
+        "website": "https://tem.example",
+        "contact_email": _email("kirjaamo.tem"),
+        "description": (
+            "Ministeriö vastaa ESR+-ohjelman työllisyystavoitteista ja seuraa "
+            "työllisyyskokeilujen tuloksia valtakunnallisesti."
+        ),
+        "expertise": "Työllisyyspolitiikka, ESR+-ohjelman seuranta, kokeilujen arviointi",
+        "members": [
+            (_email("pekka.makela"), "owner"),
+            (_email("kirsi.heikkila"), "member", {"observer": True}),
         ],
     },
 ]

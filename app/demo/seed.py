@@ -30,7 +30,7 @@ from app.auth.passwords import hash_password
 from app.calls.models import Call
 from app.core import audit
 from app.core.db import utcnow
-from app.demo import calls_data, data, practices_data, reviews_data
+from app.demo import calls_data, data, practices_data, projects_data, reviews_data
 from app.organisations.models import (
     Invitation,
     JoinRequest,
@@ -176,6 +176,8 @@ def seed_memberships(session: Session, ctx: SeedContext) -> int:
                 role=Role(role),
                 is_call_manager=ely and call_roles.get("call_manager", False),
                 is_reviewer=ely and call_roles.get("reviewer", False),
+                is_observer=organisation.is_national_authority
+                and call_roles.get("observer", False),
             ))
             existing.add((organisation.id, user.id))
             created += 1
@@ -343,6 +345,7 @@ STEPS: list[tuple[str, Step]] = [
     ("adoptions", seed_adoptions),
     ("calls", calls_data.seed_calls),
     ("reviews", reviews_data.seed_reviews),
+    ("projects", projects_data.seed_projects),
 ]
 
 

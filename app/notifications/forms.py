@@ -33,6 +33,9 @@ class PreferencesForm(BaseForm):
     decision_proposed = _mail_field(K.decision_proposed)
     decision_made = _mail_field(K.decision_made)
     partner_invitation = _mail_field(K.partner_invitation)
+    report_submitted = _mail_field(K.report_submitted)
+    report_handled = _mail_field(K.report_handled)
+    report_due = _mail_field(K.report_due)
 
     def kind_fields(self):
         return [self[str(kind)] for kind in K]

@@ -90,10 +90,16 @@ def _call_title(value, language: str) -> str:
 
 
 def _due(value) -> str:
-    from app.core.templating import local_datetime
+    """A due time (ISO 8601 date and time) or a due date (ISO 8601 date, e.g. a report's)."""
+    from datetime import date
 
+    from app.core.templating import local_date, local_datetime
+
+    text = str(value)
     try:
-        return local_datetime(datetime.fromisoformat(str(value)))
+        if len(text) == 10:
+            return local_date(date.fromisoformat(text))
+        return local_datetime(datetime.fromisoformat(text))
     except (TypeError, ValueError):
         return ""
 

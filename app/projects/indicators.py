@@ -165,7 +165,7 @@ def clean(figures: Mapping | None) -> dict[str, int]:
         value = figures.get(key)
         try:
             number = int(value) if value not in (None, "") else 0
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: float infinity
             number = 0
         result[key] = min(max(number, 0), MAX_COUNT)
     return result

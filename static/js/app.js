@@ -12,13 +12,17 @@
     event.detail.headers["X-CSRFToken"] = csrfToken();
   });
 
-  // Destructive actions ask first: forms with data-confirm.
+  // Destructive actions ask first: forms with data-confirm, or a submit button with its own
+  // data-confirm (a form whose Save does not ask but whose final Submit does).
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (form.matches && form.matches("form[data-confirm]")) {
-      if (!window.confirm(form.getAttribute("data-confirm"))) {
-        event.preventDefault();
-      }
+    var button = event.submitter;
+    var question = button && button.hasAttribute && button.hasAttribute("data-confirm")
+      ? button.getAttribute("data-confirm")
+      : (form.matches && form.matches("form[data-confirm]") ? form.getAttribute("data-confirm")
+        : null);
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
     }
   }, true);
 

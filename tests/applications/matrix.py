@@ -58,6 +58,8 @@ MATRIX: dict[str, dict[str, dict]] = {
     "calls.criterion_save": {"POST": ely(403)},
     "calls.criterion_delete": {"POST": ely(403)},
     "calls.criteria_weights": {"POST": ely(403)},
+    "calls.fees": {"GET": ely(403, 200), "POST": ely(403)},  # frozen: the call is open
+    "calls.fee_delete": {"POST": ely(403)},
     "applications.call_applications": {"GET": ely(403, 200)},
     "applications.call_applications_csv": {"GET": ely(403, 200)},
     # applying

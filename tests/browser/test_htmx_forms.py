@@ -43,6 +43,7 @@ pytestmark = pytest.mark.browser
 WRITER = ("Liisa Lomake", "lomakkeet.kirjoittaja@example.fi")
 MANAGER = ("Heikki Hakuvastaava", "lomakkeet.hakuvastaava@example.fi")
 REVIEWER = ("Arja Arvioija", "lomakkeet.arvioija@example.fi")
+DECIDER = ("Raili Ratkaisija", "lomakkeet.ratkaisija@example.fi")  # confirms the decisions
 STAFF_ROLE = "Työhönvalmentaja"
 SCORED = "Toimintamallin toteutettavuus"  # a scored criterion of the default ones (40 %)
 
@@ -67,7 +68,7 @@ class Case:
     """
 
     id: str
-    page: str  # "application", "criteria", "practice" or "review": the page with the form
+    page: str  # "application", "criteria", "practice", "review" or "report": the form's page
     form: str
     label: str
     value: str
@@ -179,6 +180,11 @@ CASES: dict[str, tuple[Case, ...]] = {
              "Not saved: Enter a number, for example 1 234,56.", press=None,
              where="#review-autosave"),
     ),
+    "projects.report_save": (
+        Case("count-with-decimals", "report", "#report-form", "Women", "1,5",
+             r"/reports/\d+$", "Not saved: Women: Enter a whole number.", press=None,
+             where="#report-autosave"),
+    ),
     "practices.autosave": (
         Case("title-emptied", "practice", "form.practice-form", "Title", "",
              r"/practices/\d+/autosave$", "Not saved: Give the service model a title.",
@@ -222,6 +228,11 @@ class World:
                                       self.writer_id, self.manager_id, self.reviewer_id,
                                       project_name="Lomakkeiden arvioitava hanke")
             path, state = f"/reviews/{review_id}", self.reviewer_state
+        elif kind == "report":
+            report_id = create_project_report(self.server, self.open_call_id, self.ngo_id,
+                                              self.writer_id, self.manager_id,
+                                              project_name="Lomakkeiden raportoiva hanke")
+            path, state = f"/reports/{report_id}", self.writer_state
         elif kind == "criteria":
             call_id = create_draft_call(self.server, self.ely_id, title="Lomakehaku")
             path, state = f"/calls/{call_id}/criteria", self.manager_state
@@ -233,6 +244,49 @@ class World:
         page.goto(path)
         expect(page.locator("html")).to_have_attribute("lang", "en")
         return page
+
+
+def create_project_report(server, call_id: int, organisation_id: int, writer_id: int,
+                          manager_id: int, *, project_name: str) -> int:
+    """A complete application of `organisation_id` written by `writer_id`, approved the real
+    way (submitted, reviewed, proposed by the call manager `manager_id` and confirmed by
+    another decision maker of the ELY-centre, made here once), so a project: the id of its
+    first progress report, a draft its writer may edit."""
+    from sqlalchemy import select
+
+    from app.applications.models import Application
+    from app.auth.models import User
+    from app.calls.models import Call
+    from app.extensions import db
+    from app.organisations.models import Membership, Role
+    from app.organisations.services import forget_memberships
+    from app.projects.models import Project
+    from tests.fixtures.calls import advance, fill_application
+
+    def _create():
+        forget_memberships()
+        manager = db.session.get(User, manager_id)
+        ely_id = db.session.get(Call, call_id).organisation_id
+        decider = db.session.scalar(select(User).where(User.email == DECIDER[1]))
+        if decider is None:
+            decider = User(email=DECIDER[1], name=DECIDER[0], password_hash="!",
+                           language="en")
+            db.session.add(decider)
+            db.session.add(Membership(organisation_id=ely_id, user=decider, role=Role.member,
+                                      is_call_manager=True))
+            db.session.flush()
+            forget_memberships()
+        application = Application(call_id=call_id, organisation_id=organisation_id,
+                                  project_name=project_name, created_by_id=writer_id)
+        fill_application(application)
+        db.session.add(application)
+        db.session.flush()
+        advance(application, "approved", db.session.get(User, writer_id), manager)
+        db.session.commit()
+        forget_memberships()
+        return db.session.get(Project, application.id).reports[0].id
+
+    return server.run(_create)
 
 
 def _signed_in_state(browser, server, email_address: str) -> dict:

@@ -49,10 +49,11 @@ MATRIX: dict[str, dict[str, dict]] = {
     # validation: ELY-centre members without a conflict of interest
     "practices.validate": {"POST": signed_in(403, reviewer=400, call_manager=400)},
     "practices.validation_withdraw": {"POST": signed_in(403)},  # not validated
-    # adoption: other verified organisations that have not adopted it (B already has)
-    "practices.adopt": {"GET": signed_in(403, **{r: 200 for r in ELY}),
-                        "POST": signed_in(403, **{r: 400 for r in ELY})},
-    "practices.adoption_remove": {"POST": signed_in(403, member_b=302)},
+    # adoption: other verified organisations that have not adopted it (B already has; the
+    # observer's national authority has not)
+    "practices.adopt": {"GET": signed_in(403, observer=200, **{r: 200 for r in ELY}),
+                        "POST": signed_in(403, observer=400, **{r: 400 for r in ELY})},
+    "practices.adoption_remove": {"POST": signed_in(403, member_b=302, observer=403)},
 }
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"

@@ -5,6 +5,13 @@ use it and add the row. Codes: 200 page, 204 no content, 302 redirect (for anony
 log-in page), 400 bad/expired token or form, 403 refused, 404 hidden, 405 method not allowed.
 POST rows send a form with a valid CSRF token but no other fields, so a permitted POST
 usually answers with its own validation (200/302/400) and a refused one with 403/404.
+
+The role "observer" is a national observer: a member of a verified national authority with
+the observer flag (Membership.is_observer). It is an outsider to every organisation of the
+world, so a row that does not name "observer" expects for it what it expects for "member_b"
+(`every` and `signed_in` leave it out unless it is given); the rows of the projects
+blueprint (tests/projects/matrix.py) name it: it reads every project, report and dashboard
+and changes nothing.
 """
 
 from __future__ import annotations
@@ -15,14 +22,23 @@ from app.organisations.models import Invitation, JoinRequest, Role
 
 ROLES = [
     "anonymous", "member_a", "owner_a", "member_b", "reviewer", "conflicted_reviewer",
-    "call_manager", "admin",
+    "call_manager", "admin", "observer",
 ]
 OK = (200, 302)  # a page, or a redirect after a done action / validation round-trip
 
 
 def every(code, **overrides):
-    """The same expectation for every role, with exceptions."""
-    return {role: overrides.get(role, code) for role in ROLES}
+    """The same expectation for every role, with exceptions ("observer" only when given: it
+    falls back to member_b's expectation, see expected_for)."""
+    return {role: overrides.get(role, code) for role in ROLES
+            if role != "observer" or role in overrides}
+
+
+def expected_for(row: dict, role: str):
+    """A row's expectation for `role`; the observer is an outsider like member_b."""
+    if role == "observer" and role not in row:
+        return row["member_b"]
+    return row[role]
 
 
 def signed_in(code, anonymous=302, **overrides):
@@ -64,6 +80,7 @@ from tests.api.matrix import MATRIX as API_MATRIX  # noqa: E402
 from tests.applications.matrix import MATRIX as CALL_MATRIX  # noqa: E402
 from tests.organisations.matrix import MATRIX as ORGANISATION_MATRIX  # noqa: E402
 from tests.practices.matrix import MATRIX as PRACTICE_MATRIX  # noqa: E402
+from tests.projects.matrix import MATRIX as PROJECT_MATRIX  # noqa: E402
 from tests.reviews.matrix import MATRIX as REVIEW_MATRIX  # noqa: E402
 from tests.search.matrix import MATRIX as SEARCH_MATRIX  # noqa: E402
 
@@ -73,6 +90,7 @@ MATRIX.update(CALL_MATRIX)
 MATRIX.update(SEARCH_MATRIX)
 MATRIX.update(API_MATRIX)
 MATRIX.update(REVIEW_MATRIX)
+MATRIX.update(PROJECT_MATRIX)
 
 
 @pytest.fixture
@@ -93,6 +111,9 @@ def world(make_user, make_organisation, add_member, db):
     add_member(ely, people["conflicted_reviewer"], Role.member, reviewer=True)
     add_member(a, people["conflicted_reviewer"], Role.member)
     add_member(ely, people["call_manager"], Role.member, call_manager=True)
+    ministry = make_organisation(name="Testiministeriö", type="national_authority",
+                                 owner=make_user())
+    add_member(ministry, people["observer"], Role.member).is_observer = True
     invitation = Invitation(organisation=a, email="new@example.fi", role=Role.member,
                             expires_at=utcnow() + timedelta(days=1))
     outsider = make_user(email="asker@example.fi")
@@ -121,6 +142,10 @@ def world(make_user, make_organisation, add_member, db):
 
     scoped["api"] = api_args(args, scoped, a)
     scoped["reviews"] = {**call_args, **review_args(people, call_args)}
+    from tests.projects.matrix import project_args
+
+    # made only for the rows that use it (an approved project takes a while to make)
+    scoped["projects"] = lambda: project_args(people, ely, a, args)
     return people, args, scoped
 
 
@@ -172,6 +197,8 @@ def test_every_rule_is_in_the_table(app):
 def test_matrix(app, client, login_as, world, endpoint, method, role):
     people, args, scoped = world
     args = scoped.get(endpoint.split(".")[0], args)
+    if callable(args):
+        args = args()
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():
         from flask import url_for
@@ -179,7 +206,7 @@ def test_matrix(app, client, login_as, world, endpoint, method, role):
         url = url_for(endpoint, **{name: args[name] for name in rule.arguments})
     if role != "anonymous":
         login_as(people[role])
-    expected = MATRIX[endpoint][method][role]
+    expected = expected_for(MATRIX[endpoint][method], role)
     expected = expected if isinstance(expected, tuple) else (expected,)
     if method == "POST" and (400 in expected or 200 in expected):
         # The matrix posts an empty form: a page that shows the form again with its messages

@@ -192,7 +192,7 @@ def test_the_table_of_cases_is_well_formed():
         ids = [case.id for case in cases]
         assert len(ids) == len(set(ids)), f"{endpoint}: two cases with one id: {ids}"
         for case in cases:
-            assert case.page in ("application", "criteria", "practice", "review"), (
+            assert case.page in ("application", "criteria", "practice", "review", "report"), (
                 endpoint, case.id)
             assert case.press or case.where, (
                 f"{endpoint} {case.id}: an autosave case says where its message is shown")

@@ -5,7 +5,12 @@ manager, presenting officer, platform administrator) and whichever route they ta
 htmx fragments, exports, the API, the ranking, notifications.
 
 The routes are not listed by hand: every URL rule of the app whose arguments this world can
-fill is requested, so a new route is covered the day it is added."""
+fill is requested, so a new route is covered the day it is added.
+
+Funded projects too: a call manager who declared a conflict on an application that became a
+project gets 404 on every private route of the project and its reports (project_id and
+report_id rules), sees no figure of it on the dashboard, and changes nothing through any POST
+route of the projects blueprint."""
 
 from __future__ import annotations
 
@@ -231,3 +236,97 @@ def test_no_notice_reaches_a_conflicted_person(conflict_world):
     fresh = list(_db.session.scalars(select(Notification).where(Notification.id > before)))
     assert fresh, "the supplement notified nobody"
     assert declared.id not in {n.user_id for n in fresh}
+
+
+# --- funded projects -----------------------------------------------------------------------------
+
+PROJECT_SECRET = "Raportin-salaisuus-PR93"
+PROJECT_FILLABLE = {"project_id", "report_id", "call_id", "fmt"}
+PUBLIC_PROJECT_ROUTES = {"projects.index", "projects.detail", "projects.statistics"}
+
+
+@pytest.fixture
+def project_conflict(db, make_project, make_user, add_member):
+    """A project whose first report (with its claim) is submitted, and a call manager of the
+    call's ELY-centre (an administrator too) who declared a conflict on its application."""
+    from app.reviews.models import ConflictGround, Declaration
+    from tests.projects.follow_up_support import submit_first
+
+    project = make_project(project_name="Esteellisyyshanke")
+    report = submit_first(project)
+    report.done = PROJECT_SECRET
+    declared = make_user(name="Esteellinen Elina", admin=True)
+    add_member(project.call.organisation, declared, Role.member, call_manager=True,
+               reviewer=True)
+    _db.session.add(Review(application_id=project.id, call_id=project.call_id,
+                           reviewer_id=declared.id, declaration=Declaration.conflict,
+                           conflict_ground=ConflictGround.party_or_relative,
+                           declared_at=utcnow()))
+    _db.session.commit()
+    forget_memberships()
+    return {"project": project, "report": report, "declared": declared}
+
+
+def _project_urls(app, world, method: str):
+    from flask import url_for
+
+    project, report = world["project"], world["report"]
+    values = {"project_id": project.id, "report_id": report.id, "call_id": project.call_id,
+              "fmt": "csv"}
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            if (rule.endpoint.split(".")[0] != "projects" or method not in rule.methods
+                    or not set(rule.arguments) <= PROJECT_FILLABLE):
+                continue
+            yield rule, url_for(rule.endpoint, **{k: v for k, v in values.items()
+                                                  if k in rule.arguments})
+
+
+def test_a_conflicted_call_manager_sees_nothing_of_the_project(app, client, login_as,
+                                                                project_conflict):
+    login_as(project_conflict["declared"])
+    urls = list(_project_urls(app, project_conflict, "GET"))
+    # the private routes of the project and its reports (its public page is anybody's)
+    private = {url for rule, url in urls if rule.endpoint not in PUBLIC_PROJECT_ROUTES
+               and set(rule.arguments) & {"project_id", "report_id"}}
+    assert any("/reports/" in u for u in private) and any("/follow-up" in u for u in private)
+    for _rule, url in urls:
+        for headers in ({}, {"HX-Request": "true"}):
+            response = client.get(url, headers=headers)
+            assert response.status_code < 500, url
+            assert PROJECT_SECRET not in _text_of(response), f"{url} shows the report"
+            if url in private:
+                assert response.status_code == 404, f"{url}: {response.status_code}"
+    board = client.get(f"/calls/{project_conflict['project'].call_id}/projects")
+    html = board.get_data(as_text=True)
+    assert "Esteellisyyshanke" in html and "You are conflicted on this project" in html
+    assert "10 / 60" not in html
+
+
+def test_a_conflicted_call_manager_changes_nothing_of_the_project(app, client, login_as,
+                                                                   project_conflict):
+    from app.projects.models import PaymentClaim, Report
+
+    report = project_conflict["report"]
+    line = report.claim.lines[0]
+    payload = {"comment_narrative": "Korjaa.", "confirm": "1", "observer": "1",
+               f"line-{line.id}-approved": "1", f"line-{line.id}-reason": "x", "done": "x"}
+
+    def state():
+        _db.session.expire_all()
+        stored = _db.session.get(Report, report.id)
+        claim = _db.session.scalar(select(PaymentClaim).where(PaymentClaim.report_id ==
+                                                              report.id))
+        return (str(stored.state), stored.done, stored.lock_version, str(claim.state),
+                claim.lock_version)
+
+    before = state()
+    login_as(project_conflict["declared"])
+    posted = []
+    for _rule, url in _project_urls(app, project_conflict, "POST"):
+        response = client.post(url, data=dict(payload))
+        posted.append(url)
+        assert response.status_code in (403, 404), f"{url}: {response.status_code}"
+        assert state() == before, f"{url} changed the report"
+    assert any(u.endswith("/accept") for u in posted)
+    assert any(u.endswith("/return") for u in posted)

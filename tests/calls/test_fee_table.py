@@ -362,7 +362,8 @@ def test_the_call_page_explains_each_funding_model(client, make_call, db):
     grant = make_call(phase="open", advance_percent=20, report_interval_months=4)
     html = _html(client.get(f"/calls/{grant.id}"))
     assert "flat rate of 40 % of the staff costs" in html
-    assert "A progress report every 4 months" in html and "the last one, at the end of the project, is the final report" in html
+    assert "A progress report every 4 months" in html
+    assert "the last one, at the end of the project, is the final report" in html
     assert "20\u00a0% of the granted support is paid as an advance" in html
     assert "Fee per outcome" not in html
 

@@ -76,7 +76,7 @@ class CallForm(BaseForm):
                                        description=_l("Outcome-based calls only."))
     report_interval_months = CountField(_l("Progress report every (months)"), maximum=36,
                                         minimum=1)
-    advance_percent = CountField(_l("Advance (% of the support)"), maximum=30,
+    advance_percent = CountField(_l("Advance, percentage of the support"), maximum=30,
                                  description=_l("Paid when the project starts and deducted from "
                                                 "its payment claims; at most 30 %."))
     final_report = BooleanField(_l("A final report at the end"))

@@ -41,7 +41,7 @@ FIELDS: dict[str, object] = {
     # referrals
     "referred": _l("Referred by the employment authority"),
     "referral_started": _l("Started"),
-    "referral_declined": _l("Declined"),
+    "referral_declined": _l("Declined to take part"),
     "referral_no_show": _l("Did not arrive"),
     # results on leaving
     "left": _l("Left the service"),

@@ -64,6 +64,8 @@ CHECKS = [
     Check("call", "/calls/{call}"),
     Check("practice-edit", "/practices/{practice_id}/edit", who="owner"),
     Check("application", "/calls/applications/{application}", who="owner"),
+    Check("projects", "/projects"),
+    Check("statistics", "/statistics"),
 ]
 
 

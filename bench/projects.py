@@ -29,7 +29,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.review import query_count, run_http, session_cookie  # noqa: E402
+from bench.review import query_count, run_http, session_cookie, write_section  # noqa: E402
 from bench.search import load, machine  # noqa: E402
 
 SECTION = "## Projects benchmark"
@@ -184,13 +184,7 @@ def write_results(args, insert_seconds, results, loads) -> None:
                      f"≤ {TARGET_P95_MS} ms |")
     lines += ["", "One request at a time to gunicorn on 127.0.0.1 (SQLite in a temporary "
               "directory), HTML rendering included, after warm-up requests.", ""]
-    path = REPO / "bench" / "RESULTS.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if SECTION in text:
-        before, _sep, after = text.partition(SECTION)
-        rest = after.split("\n## ", 1)
-        text = before.rstrip("\n") + "\n\n" + ("## " + rest[1] if len(rest) > 1 else "")
-    path.write_text(text.rstrip("\n") + "\n\n" + "\n".join(lines), encoding="utf-8")
+    write_section(SECTION, lines)
     print("Wrote the projects section of bench/RESULTS.md")
 
 

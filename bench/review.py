@@ -287,14 +287,20 @@ def write_results(args, insert_seconds, page, queries, loads) -> None:
         "  counting, and full collections every few requests had made p95 twice p50.",
         "",
     ]
+    write_section(SECTION, lines)
+    print("Wrote the review section of bench/RESULTS.md")
+
+
+def write_section(section: str, lines: list[str]) -> None:
+    """Replace `section` (a "## ..." heading and what follows up to the next one) of
+    bench/RESULTS.md with `lines`, keeping every other section."""
     path = REPO / "bench" / "RESULTS.md"
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if SECTION in text:  # replace our section, keep everything else
-        before, _sep, after = text.partition(SECTION)
+    if section in text:
+        before, _sep, after = text.partition(section)
         rest = after.split("\n## ", 1)
         text = before.rstrip("\n") + "\n\n" + ("## " + rest[1] if len(rest) > 1 else "")
     path.write_text(text.rstrip("\n") + "\n\n" + "\n".join(lines), encoding="utf-8")
-    print("Wrote the review section of bench/RESULTS.md")
 
 
 def main() -> None:

@@ -8,17 +8,10 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from app.applications.revisions import Change
 from app.practices.diff import FieldDiff, compare
 from app.projects import indicators, services
 from app.projects.report_forms import VOUCHER_LABELS
-
-
-@dataclass(frozen=True)
-class Change:
-    label: object
-    old: object
-    new: object
-    money: bool = False
 
 
 @dataclass(frozen=True)

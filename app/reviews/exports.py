@@ -7,8 +7,6 @@ applications on which the viewer is conflicted only the title and a note: no fig
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -19,10 +17,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from app.applications.list_views import neutralise
 from app.applications.sections import STATE_LABELS
+from app.core import spreadsheets
 from app.core.codelists import current_language
-from app.core.money import cents_to_decimal, format_money
+from app.core.money import format_money
 from app.reviews.models import DecisionOutcome, ProposalState, Recommendation
 from app.reviews.ranking import Ranking, RankingRow
 from app.reviews.scoring import rounded
@@ -152,10 +150,6 @@ def columns() -> list[str]:
             _("Running total (€)"), _("Within the budget"), _("Decision"), _("Note")]
 
 
-def _euros(cents: int | None) -> Decimal | None:
-    return None if cents is None else cents_to_decimal(cents)
-
-
 def _values(row: RankingRow) -> list:
     """One row's cells: text as str, numbers as int or Decimal, blanks as None."""
     application = row.application
@@ -175,8 +169,8 @@ def _values(row: RankingRow) -> list:
         row.recommendations.get(Recommendation.fund.value, 0),
         row.recommendations.get(Recommendation.fund_with_conditions.value, 0),
         row.recommendations.get(Recommendation.do_not_fund.value, 0),
-        _euros(row.requested_cents), _euros(row.proposed_mean_cents),
-        _euros(row.running_total_cents),
+        spreadsheets.euros(row.requested_cents), spreadsheets.euros(row.proposed_mean_cents),
+        spreadsheets.euros(row.running_total_cents),
         "" if row.rank is None else (yes if row.within_budget else no),
         decision_label(row), note,
     ]
@@ -186,61 +180,18 @@ def _filename(ranking: Ranking, extension: str) -> str:
     return f"call-{ranking.call.id}-ranking.{extension}"
 
 
-def _headers(filename: str) -> dict:
-    return {"Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
-
-
-def _csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        # Finnish Excel reads "1234,56" as a number; no thousands separator.
-        return str(value).replace(".", ",")
-    return neutralise(value)
-
-
 def ranking_csv(ranking: Ranking) -> Response:
     """UTF-8 with a BOM and semicolons, as Excel expects in Finland."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([neutralise(h) for h in columns()])
-    for row in ranking.rows:
-        writer.writerow([_csv_cell(value) for value in _values(row)])
-    return Response(out.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8",
-                    headers=_headers(_filename(ranking, "csv")))
+    return spreadsheets.csv_response(columns(), (_values(row) for row in ranking.rows),
+                                     _filename(ranking, "csv"))
 
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# 1-based: support applied for, proposed amount, running total
+MONEY_COLUMNS = frozenset({16, 17, 18})
 
 
 def ranking_xlsx(ranking: Ranking) -> Response:
     """One sheet; text cells are strings (never formulas), numbers are numbers."""
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import TYPE_STRING
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Ranking")[:31]
-    sheet.append([neutralise(h) for h in columns()])
-    for cell in sheet[1]:
-        cell.data_type = TYPE_STRING
-    money_columns = {16, 17, 18}  # 1-based: applied for, proposed, running total
-    for row in ranking.rows:
-        cells = []
-        for value in _values(row):
-            cells.append(neutralise(value) if isinstance(value, str) else value)
-        sheet.append(cells)
-        for index, cell in enumerate(sheet[sheet.max_row], start=1):
-            if isinstance(cell.value, str):
-                cell.data_type = TYPE_STRING
-            elif isinstance(cell.value, Decimal):
-                cell.number_format = "#,##0.00"
-            if index in money_columns and cell.value is not None:
-                cell.number_format = "#,##0.00"
-    sheet.freeze_panes = "C2"
-    out = io.BytesIO()
-    workbook.save(out)
-    return Response(out.getvalue(), content_type=XLSX_TYPE,
-                    headers=_headers(_filename(ranking, "xlsx")))
+    return spreadsheets.xlsx_response(columns(), (_values(row) for row in ranking.rows),
+                                      _filename(ranking, "xlsx"), _("Ranking"),
+                                      money_columns=MONEY_COLUMNS)

@@ -144,3 +144,12 @@ def test_the_dashboard_links_my_projects(client, login_as, followed):
     _project, people = followed
     login_as(people["writer"])
     assert 'href="/projects/mine"' in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_the_approved_application_leads_to_its_project(make_project, client, login_as):
+    project = make_project()
+    login_as(writer_of(project))
+    html = client.get(f"/calls/applications/{project.id}").get_data(as_text=True)
+    assert f'href="/projects/{project.id}/follow-up"' in html
+    assert f'href="/projects/{project.id}"' in html
+    assert client.get(f"/projects/{project.id}/follow-up").status_code == 200

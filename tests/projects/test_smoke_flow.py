@@ -3,6 +3,8 @@ resubmit, accept, and the claim approved with the advance deducted."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from app.projects import services
 from app.projects.models import ClaimState, ReportState
 from tests.fixtures.projects import after_period, fill_report, officer_of, writer_of
@@ -36,3 +38,22 @@ def test_report_and_claim_round_trip(db, make_project):
     money = services.money(project)
     assert money.paid_cents == project.advance_cents + pay.payable_cents
     assert report.revision_count == 2
+
+
+def test_the_final_report_closes_the_project_and_no_other_does(db, make_project):
+    from app.projects.models import ProjectState
+
+    project = make_project()
+    writer, officer = writer_of(project), officer_of(project)
+    first, final = project.reports[0], project.reports[-1]
+    assert final.is_final and not first.is_final
+    for report in (first, final):
+        now = after_period(report)
+        services.save_report(writer, report, fill_report(report, started=2 if report is first
+                                                         else 0), now=now)
+        services.submit_report(writer, report, now=now)
+        services.accept_report(officer, report, now=now)
+        db.session.commit()
+        expected = ProjectState.closed if report is final else ProjectState.running
+        assert project.state(report.period_end + timedelta(days=1)) == expected
+    assert project.closed_at is not None

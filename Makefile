@@ -7,6 +7,10 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask
 export FLASK_APP := wsgi.py
 export KOHTAAMO_ENV ?= development
+# The tests other than the browser ones run in two processes (pytest-xdist), a file at a time
+# per process; each process has its own SQLite file or PostgreSQL schema. PARALLEL= runs
+# them in one.
+PARALLEL ?= -n 2 --dist loadfile
 
 .PHONY: run test install install-test assets translations db demo lint bench clean
 
@@ -53,10 +57,11 @@ run: demo
 
 test: install-test
 	$(BIN)/ruff check app tests bench
-	env -u TEST_DATABASE_URL $(BIN)/pytest
+	env -u TEST_DATABASE_URL $(BIN)/pytest -m "not browser" $(PARALLEL)
+	env -u TEST_DATABASE_URL $(BIN)/pytest -m browser
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again against PostgreSQL ($$TEST_DATABASE_URL) =="; \
-		$(BIN)/pytest -m "not browser"; \
+		$(BIN)/pytest -m "not browser" $(PARALLEL); \
 	fi
 
 lint: install-test

@@ -30,20 +30,33 @@ pytest_plugins = [
 ]
 
 
+def _worker_schema() -> str:
+    """The PostgreSQL schema of this test process: `public`, or one per pytest-xdist worker
+    (`make test` runs the PostgreSQL half in two processes, each in a schema of its own)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return f"test_{worker}" if worker.isalnum() else "public"
+
+
 def _database_url(tmp_root: Path) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
         from app.config import normalise_database_url
 
-        return normalise_database_url(url)
+        url = normalise_database_url(url)
+        schema = _worker_schema()
+        if schema != "public":
+            separator = "&" if "?" in url else "?"
+            url = f"{url}{separator}options=-csearch_path%3D{schema}"
+        return url
     return f"sqlite:///{tmp_root / 'test.db'}"
 
 
 def _reset_postgres(url: str) -> None:
+    schema = _worker_schema()
     engine = create_engine(url)
     with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
     engine.dispose()
 
 

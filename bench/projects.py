@@ -17,7 +17,6 @@ bench/RESULTS.md.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import shutil
 import sys
@@ -29,7 +28,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.review import query_count, run_http, session_cookie, write_section  # noqa: E402
+from bench.review import (  # noqa: E402
+    fresh_app,
+    query_count,
+    run_http,
+    session_cookie,
+    write_section,
+)  # noqa: E402
 from bench.search import load, machine  # noqa: E402
 
 SECTION = "## Projects benchmark"
@@ -200,19 +205,8 @@ def main() -> None:
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="kohtaamo-bench-projects-"))
-    env = {**os.environ, "KOHTAAMO_ENV": "development",
-           "DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}",
-           "SEARCH_INDEX_DIR": str(tmp / "search-index"), "KOHTAAMO_INSTANCE_DIR": str(tmp)}
-    os.environ.update({k: env[k] for k in ("KOHTAAMO_ENV", "DATABASE_URL", "SEARCH_INDEX_DIR",
-                                           "KOHTAAMO_INSTANCE_DIR")})
     try:
-        from flask_migrate import upgrade
-
-        from app import create_app
-
-        app = create_app("development")
-        with app.app_context():
-            upgrade(revision="heads")
+        app, env = fresh_app(tmp)
         print(f"Machine: {machine()}")
         loads = {"start": load()}
         print(f"Inserting {args.projects} projects × 4 reports ...")

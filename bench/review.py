@@ -291,6 +291,24 @@ def write_results(args, insert_seconds, page, queries, loads) -> None:
     print("Wrote the review section of bench/RESULTS.md")
 
 
+def fresh_app(tmp: Path):
+    """The application on a new, migrated SQLite database in `tmp`, and the environment a
+    gunicorn serving it needs: (app, env)."""
+    env = {**os.environ, "KOHTAAMO_ENV": "development",
+           "DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}",
+           "SEARCH_INDEX_DIR": str(tmp / "search-index"), "KOHTAAMO_INSTANCE_DIR": str(tmp)}
+    os.environ.update({k: env[k] for k in ("KOHTAAMO_ENV", "DATABASE_URL", "SEARCH_INDEX_DIR",
+                                           "KOHTAAMO_INSTANCE_DIR")})
+    from flask_migrate import upgrade
+
+    from app import create_app
+
+    app = create_app("development")
+    with app.app_context():
+        upgrade(revision="heads")
+    return app, env
+
+
 def write_section(section: str, lines: list[str]) -> None:
     """Replace `section` (a "## ..." heading and what follows up to the next one) of
     bench/RESULTS.md with `lines`, keeping every other section."""
@@ -315,19 +333,8 @@ def main() -> None:
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="kohtaamo-bench-review-"))
-    env = {**os.environ, "KOHTAAMO_ENV": "development",
-           "DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}",
-           "SEARCH_INDEX_DIR": str(tmp / "search-index"), "KOHTAAMO_INSTANCE_DIR": str(tmp)}
-    os.environ.update({k: env[k] for k in ("KOHTAAMO_ENV", "DATABASE_URL", "SEARCH_INDEX_DIR",
-                                           "KOHTAAMO_INSTANCE_DIR")})
     try:
-        from flask_migrate import upgrade
-
-        from app import create_app
-
-        app = create_app("development")
-        with app.app_context():
-            upgrade(revision="heads")
+        app, env = fresh_app(tmp)
         print(f"Machine: {machine()}")
         loads = {"start": load()}
         print(f"Inserting {args.applications} applications × 3 reviews × {len(CRITERIA)} "

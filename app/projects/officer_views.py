@@ -106,13 +106,10 @@ def _preview(claim: PaymentClaim, line_forms: list[LineApprovalForm]):
         amount = form.approved.data if form.approved.data is not None else line.claimed_cents
         amount = min(max(amount, 0), line.claimed_cents)
         (fees if line.kind == ClaimLineKind.outcome else staff).append(amount)
-    project = claim.project
-    totals = claims.totals(staff, fees, project.support_basis_points)
-    support_before, deducted_before = services.approved_before(project, claim)
-    payment = claims.payment(totals.support_cents, project.granted_cents, support_before,
-                             project.advance_cents, deducted_before)
-    return SimpleNamespace(totals=totals, payment=payment, support_before=support_before,
-                           deducted_before=deducted_before)
+    totals = claims.totals(staff, fees, claim.project.support_basis_points)
+    support_before, deducted_before = services.approved_before(claim.project, claim)
+    return SimpleNamespace(totals=totals, payment=services.payment_of(claim, totals.support_cents),
+                           support_before=support_before, deducted_before=deducted_before)
 
 
 def _render_claim(claim: PaymentClaim, form: ClaimForm, line_forms, status: int = 200,

@@ -138,9 +138,8 @@ def report_view(report: Report) -> ReportView:
                 line, services.line_budget(line),
                 services.claimed_to_date(project, line.staff_line_id, until=report)))
     view.totals = services.claim_totals(claim)
-    support_before, deducted_before = services.approved_before(project, claim)
-    view.payment = claims.payment(view.totals.support_cents, project.granted_cents,
-                                  support_before, project.advance_cents, deducted_before)
+    view.payment = services.payment_of(claim, view.totals.support_cents)
+    deducted_before = services.approved_before(project, claim)[1]
     view.advance_left_cents = max(project.advance_cents - deducted_before, 0)
     return view
 

@@ -508,6 +508,15 @@ def approved_before(project: Project, claim: PaymentClaim) -> tuple[int, int]:
     return support, deducted
 
 
+def payment_of(claim: PaymentClaim, support_cents: int) -> claims.Payment:
+    """What the claim would pay with `support_cents` of support, after the claims approved
+    before it: capped at the granted support, the advance deducted. Nothing is saved."""
+    project = claim.project
+    support_before, deducted_before = approved_before(project, claim)
+    return claims.payment(support_cents, project.granted_cents, support_before,
+                          project.advance_cents, deducted_before)
+
+
 def approve_claim(actor: User, claim: PaymentClaim, approvals: dict[int, LineApproval],
                   now: datetime | None = None) -> claims.Payment:
     """Approve the payable amount: each line as claimed or less, with a reason for any cut."""
@@ -530,9 +539,7 @@ def approve_claim(actor: User, claim: PaymentClaim, approvals: dict[int, LineApp
         line.cut_reason = reason if amount < line.claimed_cents else ""
     project = claim.project
     totals = claim_totals(claim, approved=True)
-    support_before, deducted_before = approved_before(project, claim)
-    pay = claims.payment(totals.support_cents, project.granted_cents, support_before,
-                         project.advance_cents, deducted_before)
+    pay = payment_of(claim, totals.support_cents)
     claim.approved_eligible_cents = totals.eligible_cents
     claim.approved_support_cents = pay.capped_support_cents
     claim.advance_deducted_cents = pay.advance_deducted_cents

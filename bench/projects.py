@@ -91,7 +91,8 @@ def populate(app, projects: int, seed: int) -> float:
         leads = max(2, projects // 3)
         db.session.execute(insert(Organisation), [
             {"id": 1, "name": "Benchmarkin ELY-keskus", "business_id": "9000000-1",
-             "type": "ely_centre", "status": OrganisationStatus.verified, "verified_at": now},
+             "type": "regional_authority", "is_funding_authority": True,
+             "status": OrganisationStatus.verified, "verified_at": now},
             *({"id": 2 + n, "name": f"Toteuttaja {n} ry", "business_id": f"8{n:06d}-{n % 10}",
                "type": "ngo", "status": OrganisationStatus.verified, "verified_at": now}
               for n in range(leads))])

@@ -67,7 +67,7 @@ TARGET_GROUPS = ["partially_able_to_work", "disabled", "short_term_unemployed", 
 WORK_FORMS = ["salaried", "entrepreneurship", "gig_work", "light_entrepreneurship"]
 STAGES = ["idea", "piloting", "in_use", "spreading"]
 EVIDENCE = ["none", "monitoring_data", "evaluated", "comparison_group"]
-ORG_TYPES = ["ngo", "staffing_firm", "employment_authority", "employer", "education", "other"]
+ORG_TYPES = ["ngo", "staffing_firm", "employment_area", "employer", "education", "other"]
 
 
 def _back(word: str) -> bool:

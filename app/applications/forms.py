@@ -59,8 +59,9 @@ class FundingSectionForm(BaseForm):
     support_cents = MoneyField(_l("Support applied for (EU and state) (€)"))
     municipal_cents = MoneyField(_l("Municipal funding (€)"))
     other_public_cents = MoneyField(_l("Other public funding (€)"))
+    own_public_cents = MoneyField(_l("Own public funding (€)"))
     private_cents = MoneyField(_l("Private funding (€)"))
-    own_cents = MoneyField(_l("Own funding (€)"))
+    own_cents = MoneyField(_l("Own private funding (€)"))
 
 
 SECTION_FORMS = {

@@ -42,6 +42,13 @@ class StaffCostKind(enum.StrEnum):
     hourly = "hourly"  # hours x annual salary / 1,720 h
 
 
+class PartnerKind(enum.StrEnum):
+    """What a partner organisation is in a (group) project."""
+
+    co_implementer = "co_implementer"  # osatoteuttaja: own staff lines, flat rate, plan
+    cooperation = "cooperation"  # yhteistyökumppani (an employer, say): takes no money
+
+
 class Application(db.Model):
     """An application by a lead organisation to one call: the working copy of its content."""
 
@@ -79,7 +86,21 @@ class Application(db.Model):
     municipal_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     other_public_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     private_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Own funding: `own_cents` is the private part, `own_public_cents` the public part.
     own_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    own_public_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # Outside the 40 % flat rate: participants' wages and allowances (added to the total
+    # eligible cost) and the project's revenue (deducted from it).
+    participant_costs_cents: Mapped[int] = mapped_column(BigInteger, default=0,
+                                                         server_default="0")
+    revenue_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # One staff-cost model per application: every staff line is of this kind.
+    staff_cost_model: Mapped[StaffCostKind] = mapped_column(
+        string_enum(StaffCostKind, "application_staff_cost_model"),
+        default=StaffCostKind.monthly, server_default=StaffCostKind.monthly.value,
+    )
+    # The funding authority's name as it was when the application was decided.
+    authority_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
@@ -127,6 +148,12 @@ class Application(db.Model):
         back_populates="application", cascade="all, delete-orphan",
         order_by="ApplicationAttachment.id",
     )
+    outcome_plans: Mapped[list[OutcomePlan]] = relationship(
+        back_populates="application", cascade="all, delete-orphan", order_by="OutcomePlan.id",
+    )
+    voucher_offer: Mapped[VoucherOffer | None] = relationship(
+        back_populates="application", cascade="all, delete-orphan", uselist=False,
+    )
 
     @property
     def is_editable(self) -> bool:
@@ -152,7 +179,7 @@ class Application(db.Model):
         return f"<Application {self.id} {self.project_name!r} {self.state}>"
 
 
-PLAN_FIELDS = ("support", "municipal", "other_public", "private", "own")
+PLAN_FIELDS = ("support", "municipal", "other_public", "own_public", "private", "own")
 
 
 class StaffLine(db.Model):
@@ -174,8 +201,13 @@ class StaffLine(db.Model):
     monthly_salary_cents: Mapped[int | None] = mapped_column(BigInteger)
     hours_centi: Mapped[int | None] = mapped_column(BigInteger)  # hours x 100
     annual_salary_cents: Mapped[int | None] = mapped_column(BigInteger)
+    # The co-implementer whose part the line belongs to; None is the lead's own part.
+    partner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("application_partner.id", ondelete="CASCADE"), index=True
+    )
 
     application: Mapped[Application] = relationship(back_populates="staff_lines")
+    partner: Mapped[ApplicationPartner | None] = relationship(back_populates="staff_lines")
 
     @property
     def months(self) -> Decimal | None:
@@ -201,7 +233,9 @@ def _scaled(value: int | None) -> Decimal | None:
 
 
 class ApplicationPartner(PartnerInvitation, db.Model):
-    """A partner organisation (osatoteuttaja); it counts only once it has accepted."""
+    """A partner organisation: a co-implementer (osatoteuttaja) with its own staff lines, flat
+    rate and funding plan, summed into the project's, or a cooperation partner that takes no
+    money. It counts only once it has accepted."""
 
     __tablename__ = "application_partner"
     __table_args__ = (UniqueConstraint("application_id", "organisation_id"),)
@@ -215,8 +249,35 @@ class ApplicationPartner(PartnerInvitation, db.Model):
     responded_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    kind: Mapped[PartnerKind] = mapped_column(
+        string_enum(PartnerKind, "application_partner_kind"),
+        default=PartnerKind.co_implementer, server_default=PartnerKind.co_implementer.value,
+    )
+    # A co-implementer's own funding plan and lines outside the flat rate, in cents (the
+    # same meaning as the application's columns of the same names).
+    support_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    municipal_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    other_public_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    own_public_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    private_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    own_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    participant_costs_cents: Mapped[int] = mapped_column(BigInteger, default=0,
+                                                         server_default="0")
+    revenue_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     application: Mapped[Application] = relationship(back_populates="partners")
+    staff_lines: Mapped[list[StaffLine]] = relationship(
+        back_populates="partner", order_by="(StaffLine.position, StaffLine.id)",
+        overlaps="staff_lines",
+    )
+
+    @property
+    def is_co_implementer(self) -> bool:
+        return self.kind == PartnerKind.co_implementer
+
+    @property
+    def plan(self) -> dict[str, int]:
+        return {name: getattr(self, f"{name}_cents") or 0 for name in PLAN_FIELDS}
 
 
 class ApplicationPractice(db.Model):
@@ -235,6 +296,49 @@ class ApplicationPractice(db.Model):
 
     application: Mapped[Application] = relationship(back_populates="practice_links")
     practice = relationship("Practice")
+
+
+class OutcomePlan(db.Model):
+    """Outcome-based calls: how many outcomes of one fee-table row the applicant plans; the
+    fee budget is the sum of count x fee."""
+
+    __tablename__ = "application_outcome_plan"
+    __table_args__ = (UniqueConstraint("application_id", "fee_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True
+    )
+    fee_id: Mapped[int] = mapped_column(
+        ForeignKey("call_outcome_fee.id", ondelete="CASCADE"), index=True
+    )
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+    application: Mapped[Application] = relationship(back_populates="outcome_plans")
+    fee = relationship("OutcomeFee")
+
+
+class VoucherOffer(db.Model):
+    """Service-voucher calls: what a provider applying to be approved offers. Once the
+    application is approved the provider is in the pilot's public provider registry."""
+
+    __tablename__ = "voucher_offer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), unique=True
+    )
+    # Plain-language description for jobseekers: what the service is and how it works.
+    service: Mapped[str] = mapped_column(Text, default="")
+    method: Mapped[str] = mapped_column(Text, default="")
+    languages: Mapped[list] = mapped_column(JSON, default=list)  # fi / sv / en / other codes
+    locations: Mapped[str] = mapped_column(Text, default="")  # towns, addresses, remote
+    regions: Mapped[list] = mapped_column(JSON, default=list)  # MKnn codes served
+    capacity: Mapped[int | None] = mapped_column(Integer)  # jobseekers at a time
+    accessibility: Mapped[str] = mapped_column(Text, default="")
+    contact: Mapped[str] = mapped_column(String(300), default="")
+
+    application: Mapped[Application] = relationship(back_populates="voucher_offer")
 
 
 class ApplicationAttachment(StoredFileColumns, db.Model):

@@ -78,8 +78,9 @@ FIELD_LABELS = {
     "support_cents": _l("Support applied for (EU and state)"),
     "municipal_cents": _l("Municipal funding"),
     "other_public_cents": _l("Other public funding"),
+    "own_public_cents": _l("Own public funding"),
     "private_cents": _l("Private funding"),
-    "own_cents": _l("Own funding"),
+    "own_cents": _l("Own private funding"),
 }
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
 from app.core.db import UtcDateTime, string_enum, utcnow
+from app.core.uploads import StoredFileColumns
 from app.extensions import db
 from app.organisations.models import Organisation
 
@@ -43,6 +44,13 @@ class FundingModel(enum.StrEnum):
     grant = "grant"
     outcome_based = "outcome_based"
     service_voucher = "service_voucher"
+
+
+class Filing(enum.StrEnum):
+    """Where the official application is filed."""
+
+    platform = "platform"  # submitted and decided here
+    eura2021 = "eura2021"  # filed in EURA 2021; prepared (and partners found) here
 
 
 class CriterionKind(enum.StrEnum):
@@ -97,6 +105,26 @@ class Call(db.Model):
     # The advance paid when a project starts, as a percentage of its support (at most 30);
     # it is deducted from the project's payment claims.
     advance_percent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The authority's name as it was when the call was made (kept when it is renamed).
+    authority_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # Territory: the regions (MKnn codes) whose organisations may apply; empty is national.
+    regions: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    # The maximum support share by organisation type ({"municipality": 70}); other types
+    # have max_support_percent.
+    support_percent_by_type: Mapped[dict] = mapped_column(JSON, default=dict,
+                                                          server_default="{}")
+    contact_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    filing: Mapped[Filing] = mapped_column(
+        string_enum(Filing, "call_filing"), default=Filing.platform,
+        server_default=Filing.platform.value,
+    )
+    # Service-voucher calls: the value of one voucher, the length of the service, and the
+    # target groups (codes) the vouchers are for.
+    voucher_value_cents: Mapped[int | None] = mapped_column(BigInteger)
+    service_months: Mapped[int | None] = mapped_column(Integer)
+    voucher_target_groups: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
@@ -126,6 +154,29 @@ class Call(db.Model):
         back_populates="call", cascade="all, delete-orphan",
         order_by="(OutcomeFee.position, OutcomeFee.id)",
     )
+    documents: Mapped[list[CallDocument]] = relationship(
+        back_populates="call", cascade="all, delete-orphan", order_by="CallDocument.id",
+    )
+    info_sessions: Mapped[list[CallInfoSession]] = relationship(
+        back_populates="call", cascade="all, delete-orphan",
+        order_by="(CallInfoSession.starts_at, CallInfoSession.id)",
+    )
+
+    def support_percent_for(self, organisation_type: str | None) -> int:
+        """The maximum support share (percent) for an organisation of this type."""
+        by_type = self.support_percent_by_type or {}
+        if organisation_type in by_type:
+            return int(by_type[organisation_type])
+        return int(self.max_support_percent)
+
+    @property
+    def is_national(self) -> bool:
+        return not self.regions
+
+    @property
+    def authority_label(self) -> str:
+        """The authority's name as it was when the call was made."""
+        return self.authority_name or self.organisation.name
 
     def phase(self, now: datetime | None = None) -> CallPhase:
         """draft, or upcoming/open/closed by the clock. Open means opens_at <= now < closes_at."""
@@ -168,6 +219,39 @@ class Call(db.Model):
 
     def __repr__(self) -> str:
         return f"<Call {self.id} {self.title_fi!r} {self.state}>"
+
+
+class CallDocument(StoredFileColumns, db.Model):
+    """A call document: the official call notice (kind "notice") or another attachment."""
+
+    __tablename__ = "call_document"
+
+    call_id: Mapped[int] = mapped_column(
+        ForeignKey("funding_call.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20), default="notice")
+    title: Mapped[str] = mapped_column(String(200), default="")
+    language: Mapped[str] = mapped_column(String(2), default="fi")
+
+    call: Mapped[Call] = relationship(back_populates="documents")
+
+
+class CallInfoSession(db.Model):
+    """An information session on the call (time in UTC, shown in Europe/Helsinki)."""
+
+    __tablename__ = "call_info_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(
+        ForeignKey("funding_call.id", ondelete="CASCADE"), index=True
+    )
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    place: Mapped[str] = mapped_column(String(300), default="")
+    url: Mapped[str] = mapped_column(String(500), default="")
+    description: Mapped[str] = mapped_column(String(500), default="")
+
+    call: Mapped[Call] = relationship(back_populates="info_sessions")
 
 
 def _in_language(obj, name: str, language: str) -> str:

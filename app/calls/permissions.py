@@ -29,7 +29,7 @@ def managed_organisations(user) -> list[Organisation]:
     """The verified ELY-centres in which the user is a call manager."""
     return [
         m.organisation for m in _memberships(user)
-        if m.is_call_manager and m.organisation.is_ely_centre and m.organisation.is_verified
+        if m.is_call_manager and m.organisation.is_funding_authority and m.organisation.is_verified
     ]
 
 
@@ -37,7 +37,7 @@ def is_call_manager_of(user, organisation: Organisation) -> bool:
     membership = membership_of(user, organisation)
     return bool(
         membership is not None and membership.is_call_manager
-        and organisation.is_ely_centre and organisation.is_verified
+        and organisation.is_funding_authority and organisation.is_verified
     )
 
 

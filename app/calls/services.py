@@ -53,7 +53,7 @@ def editable_fields(call: Call, now: datetime | None = None) -> tuple[str, ...]:
 
 
 def _require_manager_org(organisation: Organisation) -> None:
-    if not (organisation.is_ely_centre and organisation.is_verified):
+    if not (organisation.is_funding_authority and organisation.is_verified):
         raise DomainError(_l("Only a verified ELY-centre runs calls."))
 
 

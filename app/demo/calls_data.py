@@ -64,7 +64,7 @@ CALLS: list[dict] = [
         # Less than the applications in review ask for: the ranking's budget line falls
         # inside the list (app/demo/reviews_data.py).
         "opens": -20, "closes": 25, "budget": 750_000_00, "max_support": 80,
-        "eligible": ["ngo", "staffing_firm", "employment_authority", "education"],
+        "eligible": ["ngo", "staffing_firm", "employment_area", "education"],
         "model": "grant",
     },
     {
@@ -86,7 +86,7 @@ CALLS: list[dict] = [
             "ja työnantajat rakentavat yhdessä polkuja työelämään."),
         # Enough for the two best-scored applications, the second only in part.
         "opens": -130, "closes": -40, "budget": 300_000_00, "max_support": 75,
-        "eligible": ["ngo", "education", "employment_authority"], "model": "grant",
+        "eligible": ["ngo", "education", "employment_area"], "model": "grant",
     },
 ]
 

@@ -82,7 +82,7 @@ CALLS: list[dict] = [
             "olleet pääsevät töihin.\n\nHankkeiden kustannukset ovat henkilöstökulut ja niiden "
             "päälle 40 prosentin kustannusmalli. Hankkeet raportoivat puolen vuoden välein."),
         "opens": -420, "closes": -330, "budget": 1_200_000_00, "max_support": 80,
-        "eligible": ["ngo", "education", "employment_authority"], "model": "grant",
+        "eligible": ["ngo", "education", "employment_area"], "model": "grant",
         "advance_percent": 20, "officer": GRANT_OFFICER, "decider": GRANT_DECIDER,
     },
     {

@@ -138,6 +138,7 @@ def seed_organisations(session: Session, ctx: SeedContext) -> int:
                 name=spec["name"],
                 business_id=spec["business_id"],
                 type=spec["type"],
+                is_funding_authority=spec.get("is_funding_authority", False),
                 description=spec.get("description", ""),
                 website=spec.get("website", ""),
                 contact_email=spec.get("contact_email", ""),
@@ -169,7 +170,7 @@ def seed_memberships(session: Session, ctx: SeedContext) -> int:
             if (organisation.id, user.id) in existing:
                 continue
             call_roles = extra[0] if extra else {}
-            ely = organisation.is_ely_centre
+            ely = organisation.is_funding_authority
             session.add(Membership(
                 organisation=organisation,
                 user=user,

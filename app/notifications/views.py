@@ -46,7 +46,7 @@ def reviews_nav_url() -> str | None:
         return None
     from app.organisations.services import memberships_by_organisation
 
-    if any(m.is_reviewer and m.organisation.is_ely_centre and m.organisation.is_verified
+    if any(m.is_reviewer and m.organisation.is_funding_authority and m.organisation.is_verified
            for m in memberships_by_organisation(current_user).values()):
         return url_for("reviews.my_reviews")
     return None

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -39,11 +39,18 @@ def _enum(cls, name):
 
 
 class Organisation(db.Model):
+    """An organisation, or one unit of it: several units (a municipality's services, say) may
+    share one Business ID, each with its own `unit_name` and page."""
+
     __tablename__ = "organisation"
+    __table_args__ = (UniqueConstraint("business_id", "unit_name",
+                                       name="uq_organisation_business_id_unit"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
-    business_id: Mapped[str] = mapped_column(String(9), unique=True)
+    business_id: Mapped[str] = mapped_column(String(9), index=True)
+    # "" for the organisation itself; a unit's name otherwise (unique per Business ID).
+    unit_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     type: Mapped[str] = mapped_column(String(30), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     website: Mapped[str] = mapped_column(String(300), default="")
@@ -60,7 +67,29 @@ class Organisation(db.Model):
     rejection_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+    # Being a funding authority (opening calls, reviewing, deciding) is a capability a platform
+    # administrator grants, never a type or a name in code: authorities are renamed and
+    # reorganised by reforms (ELY-centres -> elinvoimakeskukset in 2026).
+    is_funding_authority: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                       server_default="0")
+    # Lifecycle: valid from / to (ceased when valid_to has passed), the predecessor whose
+    # tasks it took over, and the names it had before ([{"name": ..., "until": "YYYY-MM-DD"}]).
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    predecessor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), index=True
+    )
+    former_names: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    # An employment area (tyollisyysalue) applies with its responsible municipality's
+    # Business ID; its member municipalities are data (names).
+    member_municipalities: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
 
+    predecessor: Mapped[Organisation | None] = relationship(
+        remote_side=[id], foreign_keys=[predecessor_id], back_populates="successors"
+    )
+    successors: Mapped[list[Organisation]] = relationship(
+        foreign_keys=[predecessor_id], back_populates="predecessor", order_by="Organisation.id"
+    )
     region_rows: Mapped[list[OrganisationRegion]] = relationship(
         cascade="all, delete-orphan", order_by="OrganisationRegion.code", lazy="selectin"
     )
@@ -92,8 +121,14 @@ class Organisation(db.Model):
         return self.status == OrganisationStatus.verified
 
     @property
-    def is_ely_centre(self) -> bool:
-        return self.type == "ely_centre"
+    def display_name(self) -> str:
+        """The name with the unit's, as people read it ("City of X, employment services")."""
+        return f"{self.name}, {self.unit_name}" if self.unit_name else self.name
+
+    def is_ceased(self, today: date | None = None) -> bool:
+        from app.core import clock
+
+        return self.valid_to is not None and self.valid_to < (today or clock.local_date())
 
     @property
     def is_national_authority(self) -> bool:

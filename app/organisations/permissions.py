@@ -113,4 +113,4 @@ def can_verify_organisations(user) -> bool:
 
 
 def can_hold_call_roles(organisation: Organisation) -> bool:
-    return organisation.is_ely_centre
+    return organisation.is_funding_authority

@@ -218,11 +218,11 @@ def change_role(actor: User, membership: Membership, role: Role, *,
     if membership.role == Role.owner and role != Role.owner and _owner_count(organisation) <= 1:
         raise DomainError(_l("The organisation must keep at least one owner. Make someone else "
                              "an owner first."))
-    if not organisation.is_ely_centre and (call_manager or reviewer):
+    if not organisation.is_funding_authority and (call_manager or reviewer):
         raise DomainError(_l("Call roles (call manager, reviewer) exist only in ELY Centres."))
     old = membership.role
     membership.role = role
-    if organisation.is_ely_centre:
+    if organisation.is_funding_authority:
         membership.is_call_manager = call_manager
         membership.is_reviewer = reviewer
     forget_memberships()

@@ -46,7 +46,7 @@ def validate_practice(user: User, organisation: Organisation, practice: Practice
     validation belongs to that version: a later version is validated again."""
     if not can_act_for(user, organisation):
         raise NotAllowed()
-    if not organisation.is_ely_centre or not organisation.is_verified:
+    if not organisation.is_funding_authority or not organisation.is_verified:
         raise DomainError(_l("Only a verified ELY Centre can validate service models."))
     if not any(m.organisation_id == organisation.id for m in validator_memberships(user)):
         raise NotAllowed(_l("Only the reviewers and call managers of an ELY Centre can "

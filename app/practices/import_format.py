@@ -19,6 +19,7 @@ from typing import IO
 from app.core.codelists import (
     EVIDENCE_LEVELS,
     LANGUAGES,
+    LEGACY_ORGANISATION_TYPES,
     ORGANISATION_TYPES,
     REGIONS,
     STAGES,
@@ -225,6 +226,7 @@ class _Checker:
                 self.fail(f'organisation.business_id "{raw_id[:20]}" is not a valid Business ID '
                           "(format NNNNNNN-C with a correct check digit)")
         kind = value.get("type")
+        kind = LEGACY_ORGANISATION_TYPES.get(kind, kind) if isinstance(kind, str) else kind
         if kind not in ORGANISATION_TYPES:
             shown = f'"{kind[:40]}"' if isinstance(kind, str) else "missing"
             self.fail(f"organisation.type: {shown} is not one of "

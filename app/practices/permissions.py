@@ -77,7 +77,7 @@ def _ely_memberships(user):
 
     return [
         m for m in memberships_by_organisation(user).values()
-        if m.organisation.is_ely_centre and m.organisation.is_verified
+        if m.organisation.is_funding_authority and m.organisation.is_verified
     ]
 
 

@@ -66,8 +66,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "support": "Hanketuki (EU ja valtio)",
         "municipal": "Kuntarahoitus",
         "other_public": "Muu julkinen rahoitus",
+        "own_public": "Oma julkinen rahoitus",
         "private": "Yksityinen rahoitus",
-        "own": "Oma rahoitus",
+        "own": "Oma yksityinen rahoitus",
     },
     "sv": {
         "title": "Beslut",
@@ -104,8 +105,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "support": "Projektstöd (EU och staten)",
         "municipal": "Kommunal finansiering",
         "other_public": "Annan offentlig finansiering",
+        "own_public": "Egen offentlig finansiering",
         "private": "Privat finansiering",
-        "own": "Egen finansiering",
+        "own": "Egen privat finansiering",
     },
 }
 

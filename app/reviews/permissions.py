@@ -41,7 +41,7 @@ def is_reviewer_of(user, organisation: Organisation) -> bool:
     """A member of a verified ELY-centre with the reviewer role."""
     membership = membership_of(user, organisation)
     return bool(membership is not None and membership.is_reviewer
-                and organisation.is_ely_centre and organisation.is_verified)
+                and organisation.is_funding_authority and organisation.is_verified)
 
 
 def is_presenting_officer(user, call: Call) -> bool:
@@ -58,7 +58,8 @@ def may_decide_in(user, call: Call) -> bool:
     if not _signed_in(user):
         return False
     membership = membership_of(user, _authority(call))
-    if membership is None or not _authority(call).is_verified or not _authority(call).is_ely_centre:
+    authority = _authority(call)
+    if membership is None or not authority.is_verified or not authority.is_funding_authority:
         return False
     if not (membership.is_call_manager or membership.role == Role.owner):
         return False

@@ -166,7 +166,7 @@ def test_detail_of_a_published_model(get_json, models, db, make_organisation, ma
     adopter = make_organisation(name="Käyttäjä ry")
     community.record_adoption(owner_of(db, adopter), adopter, practice, regions=["MK01"],
                               since=None, note="")
-    ely = make_organisation(name="Testin ELY-keskus", type="ely_centre")
+    ely = make_organisation(name="Testin ELY-keskus", type="regional_authority")
     validator = make_user()
     add_member(ely, validator, "member", reviewer=True)
     community.validate_practice(validator, ely, practice, "Toimii hyvin.")

@@ -225,7 +225,7 @@ def test_cross_tenant_access_answers_404(client, login_as, make_application, mak
         assert client.post(_url(application, suffix), data={}).status_code == 404, suffix
     # an ELY-centre that does not run the call sees nothing either
     other_manager = make_user()
-    add_member(make_organisation(type="ely_centre"), other_manager, Role.member,
+    add_member(make_organisation(type="regional_authority"), other_manager, Role.member,
                call_manager=True)
     login_as(other_manager)
     assert client.get(_url(application)).status_code == 404

@@ -145,7 +145,7 @@ def test_atom_feed_is_valid_and_lists_only_published_calls(client, make_call):
 
 def test_call_created_over_http_stores_utc(client, login_as, make_organisation, make_user,
                                            add_member):
-    ely = make_organisation(type="ely_centre")
+    ely = make_organisation(type="regional_authority")
     manager = make_user()
     add_member(ely, manager, Role.member, call_manager=True)
     login_as(manager)

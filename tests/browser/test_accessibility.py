@@ -95,7 +95,7 @@ def site(live_server):
     # An ELY-centre with an open call, and the owner's draft application in it.
     ely_owner_id = create_user(live_server, "a11y.ely@example.fi", "Elina Ely")
     ely_id = create_organisation(live_server, ely_owner_id, "Saavutettavuuden ELY-keskus",
-                                 valid_business_id(3), type="ely_centre")
+                                 valid_business_id(3), type="regional_authority")
     call_id = create_open_call(live_server, ely_id, title="Saavutettavat työpaikat 2026")
     application_id = live_server.run(_start_application, owner_id, call_id, org_id)
     return {"org": org_id, "practice": practice["path"].removeprefix("/practices/"),

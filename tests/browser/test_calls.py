@@ -63,7 +63,7 @@ def save_section(page, key: str) -> None:
 def test_fill_budget_with_live_totals_and_submit(new_page, live_server):
     manager_id = create_user(live_server, "hakuvastaava.kainuu@example.fi", "Hannu Hakuvastaava")
     ely_id = create_organisation(live_server, manager_id, "Kainuun ELY-keskus",
-                                 valid_business_id(401), type="ely_centre")
+                                 valid_business_id(401), type="regional_authority")
     add_member_call_manager(live_server, ely_id, manager_id)
     call_id = create_open_call(live_server, ely_id, title=CALL_TITLE, eligible=("ngo",),
                                max_support=80)

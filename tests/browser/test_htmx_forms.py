@@ -307,7 +307,7 @@ def _signed_in_state(browser, server, email_address: str) -> dict:
 def world(browser, live_server) -> World:
     manager_id = create_user(live_server, MANAGER[1], MANAGER[0])
     ely_id = create_organisation(live_server, manager_id, "Lomakkeiden ELY-keskus",
-                                 valid_business_id(801), type="ely_centre")
+                                 valid_business_id(801), type="regional_authority")
     _make_call_manager(live_server, ely_id, manager_id)
     call_id = create_open_call(live_server, ely_id, title="Lomakkeiden haku 2026")
     writer_id = create_user(live_server, WRITER[1], WRITER[0])

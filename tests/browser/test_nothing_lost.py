@@ -93,7 +93,7 @@ def _signed_in_state(browser, server, email_address: str) -> dict:
 def world(browser, live_server) -> World:
     manager_id = create_user(live_server, MANAGER[1], MANAGER[0])
     ely_id = create_organisation(live_server, manager_id, "Tallennusten ELY-keskus",
-                                 valid_business_id(901), type="ely_centre")
+                                 valid_business_id(901), type="regional_authority")
     add_member_call_manager(live_server, ely_id, manager_id)
     call_id = create_open_call(live_server, ely_id, title="Tallennusten haku 2026")
     writer_id = create_user(live_server, WRITER[1], WRITER[0])

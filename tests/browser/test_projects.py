@@ -74,7 +74,7 @@ def _approved_project(server, call_id: int, organisation_id: int, writer_id: int
 def world(live_server) -> World:
     owner_id = create_user(live_server, "selain.ely@example.fi", "Eija Elykeskus")
     ely_id = create_organisation(live_server, owner_id, "Seurannan ELY-keskus",
-                                 valid_business_id(1101), type="ely_centre")
+                                 valid_business_id(1101), type="regional_authority")
     manager_id = create_user(live_server, MANAGER[1], MANAGER[0])
     add_member(live_server, ely_id, manager_id, "member", call_manager=True)
     decider_id = create_user(live_server, DECIDER[1], DECIDER[0])

@@ -80,7 +80,7 @@ def _assign_and_score_other(server, application_id: int, manager_id: int, review
 def world(live_server) -> World:
     manager_id = create_user(live_server, "selain.esittelija@example.fi", "Eero Esittelijä")
     ely_id = create_organisation(live_server, manager_id, "Selaimen ELY-keskus",
-                                 valid_business_id(811), type="ely_centre")
+                                 valid_business_id(811), type="regional_authority")
     reviewer_ids = []
     for name, address in (REVIEWER, OTHER):
         user_id = create_user(live_server, address, name)

@@ -17,7 +17,7 @@ T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 @pytest.fixture
 def ely(make_organisation, make_user, add_member):
     manager = make_user(name="Hakuvastaava")
-    organisation = make_organisation(name="Etelä-Savon ELY-keskus", type="ely_centre")
+    organisation = make_organisation(name="Etelä-Savon ELY-keskus", type="regional_authority")
     add_member(organisation, manager, Role.member, call_manager=True)
     forget_memberships()
     return organisation, manager
@@ -150,7 +150,7 @@ def test_times_must_be_in_order(ely):
 def test_only_verified_ely_centres_run_calls(make_organisation, make_user):
     user = make_user()
     for organisation in (make_organisation(type="ngo"),
-                         make_organisation(type="ely_centre", verified=False)):
+                         make_organisation(type="regional_authority", verified=False)):
         with pytest.raises(DomainError):
             services.create_call(user, organisation, _data(), now=T0)
 

@@ -63,13 +63,14 @@ def cast(make_user, make_organisation, add_member):
     people = {"anonymous": AnonymousUserMixin()}
     for role in ROLES[1:]:
         people[role] = make_user(admin=role == "admin")
-    ely = make_organisation(name="Testin ELY-keskus", type="ely_centre", owner=people["ely_owner"])
+    ely = make_organisation(name="Testin ELY-keskus", type="regional_authority",
+                            owner=people["ely_owner"])
     add_member(ely, people["call_manager"], Role.member, call_manager=True)
     add_member(ely, people["conflicted_manager"], Role.member, call_manager=True)
     add_member(ely, people["ely_member"], Role.member, reviewer=True)
-    other_ely = make_organisation(name="Toinen ELY-keskus", type="ely_centre")
+    other_ely = make_organisation(name="Toinen ELY-keskus", type="regional_authority")
     add_member(other_ely, people["other_ely_manager"], Role.member, call_manager=True)
-    unverified_ely = make_organisation(name="Varmistamaton ELY", type="ely_centre",
+    unverified_ely = make_organisation(name="Varmistamaton ELY", type="regional_authority",
                                        verified=False)
     add_member(unverified_ely, people["unverified_ely_manager"], Role.member, call_manager=True)
     ngo = make_organisation(name="Yhdistys ry", owner=people["ngo_owner"])

@@ -80,7 +80,7 @@ def test_the_declared_models_are_consistent():
             assert organisations[item["organisation"]].get("verified", True)
             assert spec["published_on"] <= item["since"] <= today, spec["slug"]
         if "validated" in spec:
-            assert organisations[spec["validated"]["organisation"]]["type"] == "ely_centre"
+            assert organisations[spec["validated"]["organisation"]]["type"] == "regional_authority"
 
 
 def test_published_models_pass_the_import_checks():
@@ -154,7 +154,7 @@ def test_validated_by_etela_savo(seeded, db):
     assert "Etelä-Savon ELY-keskus" in names
     for practice in validated:
         assert practice.validation_statement
-        assert practice.validated_by_organisation.is_ely_centre
+        assert practice.validated_by_organisation.is_funding_authority
         assert practice.validated_by_organisation_id != practice.organisation_id
         assert practice.validated_at > practice.published_at
         # The current version, by one of the centre's reviewers or call managers.

@@ -68,13 +68,13 @@ def test_the_declared_data_is_consistent():
 
 def test_every_organisation_type_is_present(seeded, db):
     types = {org.type for org in _organisations(db)}
-    expected = {"ngo", "staffing_firm", "employment_authority", "employer", "education",
-                "ely_centre"}
+    expected = {"ngo", "staffing_firm", "employment_area", "employer", "education",
+                "regional_authority"}
     assert expected <= types
     counts = {t: sum(org.type == t for org in _organisations(db)) for t in expected}
     assert counts["ngo"] >= 4
     assert counts["staffing_firm"] >= 2
-    assert counts["ely_centre"] >= 2
+    assert counts["regional_authority"] >= 2
 
 
 def test_business_ids_are_valid_and_unique(seeded, db):
@@ -84,7 +84,7 @@ def test_business_ids_are_valid_and_unique(seeded, db):
 
 
 def test_ely_centres_have_call_managers_and_reviewers(seeded, db):
-    centres = [org for org in _organisations(db) if org.type == "ely_centre"]
+    centres = [org for org in _organisations(db) if org.type == "regional_authority"]
     assert len(centres) >= 2
     by_name = {org.name: org for org in centres}
     assert "Etelä-Savon ELY-keskus" in by_name
@@ -100,7 +100,7 @@ def test_ely_centres_have_call_managers_and_reviewers(seeded, db):
 def test_call_roles_only_in_ely_centres(seeded, db):
     outside = db.session.scalars(
         select(Membership).join(Organisation).where(
-            Organisation.type != "ely_centre",
+            Organisation.type != "regional_authority",
             Membership.is_call_manager | Membership.is_reviewer,
         )
     ).all()

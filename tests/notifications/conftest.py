@@ -28,7 +28,7 @@ class Scene:
 
 @pytest.fixture
 def scene(db, make_user, make_organisation, add_member, make_call, make_application) -> Scene:
-    ely = make_organisation(name="Arvioinnin ELY-keskus", type="ely_centre")
+    ely = make_organisation(name="Arvioinnin ELY-keskus", type="regional_authority")
     officer = make_user(name="Esittelijä Eeva")
     add_member(ely, officer, Role.member, call_manager=True)
     reviewer = make_user(name="Arvioija Aino")

@@ -227,7 +227,7 @@ def test_reviews_link_only_for_reviewers(db, client, login_as, scene, make_organ
     assert '<a href="/reviews" >Reviews</a>' in client.get("/").get_data(as_text=True)
     client.post("/logout", data={})
     # the reviewer flag counts only in a verified ELY-centre
-    unverified = make_organisation(type="ely_centre", verified=False)
+    unverified = make_organisation(type="regional_authority", verified=False)
     hopeful = make_user()
     add_member(unverified, hopeful, reviewer=True)
     login_as(hopeful)

@@ -82,7 +82,7 @@ def test_unverified_organisations_do_not_appear_even_to_their_owners(client, log
         ("target_group=youth", ["Alfa Osuuskunta", "gamma-säätiö"]),
         ("target_group=youth&region=MK19", ["gamma-säätiö"]),
         ("target_group=youth&type=ngo&region=MK01", ["Alfa Osuuskunta"]),
-        ("type=ely_centre", []),
+        ("type=regional_authority", []),
         ("type=nonsense", ["Alfa Osuuskunta", "Beta Henkilöstöpalvelut Oy", "gamma-säätiö"]),
     ],
 )

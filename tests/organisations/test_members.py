@@ -229,7 +229,7 @@ def test_transfer_needs_a_member_of_this_organisation(client, login_as, team, ma
 def test_call_roles_in_an_ely_centre(client, login_as, make_user, make_organisation, add_member,
                                      db):
     owner, reviewer = make_user(), make_user(name="Riikka Arvioija")
-    ely = make_organisation("Etelä-Savon ELY-keskus", type="ely_centre", owner=owner)
+    ely = make_organisation("Etelä-Savon ELY-keskus", type="regional_authority", owner=owner)
     mid = add_member(ely, reviewer).id
     login_as(owner)
     page = _html(client.get(f"/organisations/{ely.id}/members"))

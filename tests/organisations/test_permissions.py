@@ -73,8 +73,8 @@ def test_user_level_predicates(make_user):
 
 
 def test_call_roles_only_in_ely_centres(make_organisation):
-    assert p.can_hold_call_roles(make_organisation(type="ely_centre"))
-    for kind in ("ngo", "staffing_firm", "employment_authority", "employer", "education", "other"):
+    assert p.can_hold_call_roles(make_organisation(type="regional_authority"))
+    for kind in ("ngo", "staffing_firm", "employment_area", "employer", "education", "other"):
         assert not p.can_hold_call_roles(make_organisation(type=kind))
 
 

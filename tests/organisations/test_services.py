@@ -20,7 +20,7 @@ def test_call_roles_are_refused_outside_ely_centres(make_user, make_organisation
     with pytest.raises(DomainError):
         services.change_role(owner, membership, Role.member, reviewer=True)
     db.session.rollback()
-    ely = make_organisation(type="ely_centre", owner=owner)
+    ely = make_organisation(type="regional_authority", owner=owner)
     membership = add_member(ely, make_user())
     services.change_role(owner, membership, Role.member, call_manager=True, reviewer=True)
     assert membership.is_call_manager and membership.is_reviewer

@@ -26,7 +26,7 @@ def cast(make_user, make_organisation, add_member):
     people["other_org_editor"] = make_user()
     add_member(make_organisation(name="B ry"), people["other_org_editor"], Role.editor)
     # An ELY-centre's plain member, reviewer and call manager: only the last two validate.
-    ely = make_organisation(type="ely_centre")
+    ely = make_organisation(type="regional_authority")
     for role, flags in (("ely_member", {}), ("ely_reviewer", {"reviewer": True}),
                         ("ely_call_manager", {"call_manager": True})):
         people[role] = make_user()
@@ -117,7 +117,8 @@ def test_validated_model_can_be_withdrawn_only_by_its_validator(cast, make_user,
     ely_org = user_organisations(people["ely_reviewer"])[0]
     community.validate_practice(people["ely_reviewer"], ely_org, practice, "Hyvä malli.")
     other_ely_user = make_user()
-    add_member(make_organisation(type="ely_centre"), other_ely_user, Role.member, reviewer=True)
+    add_member(make_organisation(type="regional_authority"), other_ely_user, Role.member,
+               reviewer=True)
     assert not p.can_validate_practice(people["ely_reviewer"], practice)
     assert p.can_withdraw_validation(people["ely_reviewer"], practice)
     assert p.can_withdraw_validation(people["ely_call_manager"], practice)

@@ -150,7 +150,7 @@ def test_validation_by_an_ely_centre(writer, make_user, make_organisation, add_m
     practice = services.create_practice(user, organisation, COMPLETE)
     services.publish_practice(user, practice)
     ely_user = make_user()
-    ely = make_organisation(type="ely_centre")
+    ely = make_organisation(type="regional_authority")
     add_member(ely, ely_user, Role.member, reviewer=True)
     with pytest.raises(DomainError):
         community.validate_practice(ely_user, ely, practice, "  ")
@@ -165,7 +165,7 @@ def test_validation_by_an_ely_centre(writer, make_user, make_organisation, add_m
 
 def test_ely_centre_cannot_validate_its_own_model(make_user, make_organisation, add_member):
     ely_user = make_user()
-    ely = make_organisation(type="ely_centre", owner=ely_user)
+    ely = make_organisation(type="regional_authority", owner=ely_user)
     practice = services.create_practice(ely_user, ely, COMPLETE)
     services.publish_practice(ely_user, practice)
     reviewer = make_user()

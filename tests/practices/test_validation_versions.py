@@ -37,7 +37,7 @@ def _english(client):
 @pytest.fixture
 def centre(make_user, make_organisation, add_member):
     """A verified ELY-centre with a plain member, a reviewer and a call manager."""
-    ely = make_organisation(name="Etelä-Savon ELY-keskus", type="ely_centre")
+    ely = make_organisation(name="Etelä-Savon ELY-keskus", type="regional_authority")
     people = {}
     for key, flags in (("member", {}), ("reviewer", {"reviewer": True}),
                        ("call_manager", {"call_manager": True})):

@@ -32,7 +32,7 @@ def _fresh(db, practice) -> Practice:
 @pytest.fixture
 def ely(make_user, make_organisation, add_member):
     """A verified ELY Centre and one of its reviewers."""
-    centre = make_organisation(name="Etelä-Savon ELY-keskus", type="ely_centre")
+    centre = make_organisation(name="Etelä-Savon ELY-keskus", type="regional_authority")
     person = make_user(name="Eli Ely", language="en")
     add_member(centre, person, Role.member, reviewer=True)
     return centre, person
@@ -327,7 +327,7 @@ def test_validation_service_refuses_a_conflicted_member(make_user, make_organisa
     from app.core.domain import DomainError
     from app.practices import community
 
-    centre = make_organisation(type="ely_centre")
+    centre = make_organisation(type="regional_authority")
     person = make_user()
     add_member(centre, person, Role.member, reviewer=True)
     practice = make_practice(published=True)

@@ -81,7 +81,7 @@ def hostile(make_organisation, make_practice, make_user, add_member, db):
         owner = owner_of(db, organisation)
         services.save_practice(owner, practice, {name: f"{text} lisäys" for name in SECTIONS}, None)
         services.publish_practice(owner, practice, text)
-        centre = make_organisation(type="ely_centre")
+        centre = make_organisation(type="regional_authority")
         reviewer = make_user()
         add_member(centre, reviewer, Role.member, reviewer=True)
         community.validate_practice(reviewer, centre, practice, text)

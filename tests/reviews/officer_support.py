@@ -45,7 +45,7 @@ class World:
 def make_world(make_call, make_organisation, make_user, add_member, reviewers: int = 3,
                budget_cents: int = 300_000_00, phase: str = "open") -> World:
     owner = make_user(name="Keskuksen Omistaja")
-    ely = make_organisation(name="Arvioinnin ELY-keskus", type="ely_centre", owner=owner)
+    ely = make_organisation(name="Arvioinnin ELY-keskus", type="regional_authority", owner=owner)
     officer = make_user(name="Esittelijä Eeva")
     add_member(ely, officer, Role.member, call_manager=True)
     call = make_call(ely=ely, manager=None, phase=phase, criteria=CRITERIA,

@@ -44,7 +44,7 @@ def review_world(make_organisation, make_user, add_member, make_call, make_appli
     each reviewer assigned."""
     if ely is None:
         manager = make_user(name="Esittelijä Essi")
-        ely = make_organisation(name="Arvioinnin ELY-keskus", type="ely_centre")
+        ely = make_organisation(name="Arvioinnin ELY-keskus", type="regional_authority")
         add_member(ely, manager, Role.member, call_manager=True)
     people = []
     for _ in range(reviewers):

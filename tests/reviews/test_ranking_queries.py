@@ -11,7 +11,7 @@ from tests.reviews.officer_support import TEN_CRITERIA, bulk_call, bulk_organisa
 
 def test_ranking_query_count_does_not_grow_with_applications(
         make_call, make_organisation, make_user, add_member, client, login_as, count_queries):
-    ely = make_organisation(name="Laskennan ELY-keskus", type="ely_centre")
+    ely = make_organisation(name="Laskennan ELY-keskus", type="regional_authority")
     officer = make_user(name="Esittelijä")
     add_member(ely, officer, Role.member, call_manager=True)
     reviewers = []

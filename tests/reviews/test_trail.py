@@ -9,7 +9,7 @@ from app.reviews import services
 
 def _setup(make_call, make_application, make_organisation, make_user, add_member, db):
     officer = make_user(name="Esittelijä Eeva")
-    ely = make_organisation(name="Polun ELY-keskus", type="ely_centre")
+    ely = make_organisation(name="Polun ELY-keskus", type="regional_authority")
     reviewer = make_user(name="Arvioija Aino")
     add_member(ely, reviewer, Role.member, reviewer=True)
     call = make_call(ely=ely, manager=officer)

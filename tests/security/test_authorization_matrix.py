@@ -104,7 +104,7 @@ def world(make_user, make_organisation, add_member, db):
     people["admin"].is_admin = True
     a = make_organisation(name="Yhdistys A ry", owner=people["owner_a"])
     b = make_organisation(name="Yhdistys B ry", owner=make_user())
-    ely = make_organisation(name="Testin ELY-keskus", type="ely_centre", owner=make_user())
+    ely = make_organisation(name="Testin ELY-keskus", type="regional_authority", owner=make_user())
     member_a = add_member(a, people["member_a"], Role.member)
     add_member(b, people["member_b"], Role.member)
     add_member(ely, people["reviewer"], Role.member, reviewer=True)

@@ -51,7 +51,7 @@ def _score_everything(reviewer, review, score: int, comment: str) -> None:
 @pytest.fixture
 def conflict_world(db, make_call, make_application, make_organisation, make_user, add_member):
     officer = make_user(name="Esittelijä Eeva")
-    ely = make_organisation(name="Konfliktin ELY-keskus", type="ely_centre")
+    ely = make_organisation(name="Konfliktin ELY-keskus", type="regional_authority")
     clean = [make_user(name=f"Arvioija {n}") for n in (1, 2)]
     for reviewer in clean:
         add_member(ely, reviewer, Role.member, reviewer=True)

@@ -111,7 +111,7 @@ def _schemas() -> dict:
                 "validated_at": TIME,
                 "version": _nullable({**INTEGER, "description": "The version validated"}),
                 "statement": _string(),
-            }, "Who vouched for the model (an ELY Centre), when and for which version; "
+            }, "Who vouched for the model (a funding authority), when and for which version; "
                "`validated` is true only while that version is the current one")),
             "version": INTEGER,
             "versions_count": INTEGER,

@@ -6,9 +6,13 @@ from flask import Blueprint
 bp = Blueprint("applications", __name__)
 
 from app.applications import (  # noqa: E402,F401
+    budget_views,
+    eura_views,
     list_views,
+    outcome_views,
     part_views,
     personal_data,
     views,
+    voucher_views,
     workflow_views,
 )

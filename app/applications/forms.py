@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
-from app.applications.models import StaffCostKind
+from app.applications.models import PartnerKind, StaffCostKind
 from app.calls import budget
 from app.core.codelists import ORGANISATION_TYPES
 from app.core.fields import CountField, LocalDateTimeField, MoneyField, ScaledField
@@ -17,7 +17,14 @@ TEXT_MAX = 20_000
 
 STAFF_KIND_LABELS = {
     StaffCostKind.monthly: _l("Months × share of full time × monthly salary"),
-    StaffCostKind.hourly: _l("Hours × hourly rate (annual salary / 1 720 h)"),
+    StaffCostKind.hourly: _l("Hours × hourly rate (annual salary / %(hours)s h)",
+                             hours=budget.HOURS_PER_YEAR),
+}
+PARTNER_KIND_LABELS = {
+    PartnerKind.co_implementer: _l("Co-implementer: has its own staff costs, flat rate and "
+                                   "funding plan in the project's budget"),
+    PartnerKind.cooperation: _l("Cooperation partner (e.g. an employer): takes part in the "
+                                "work but takes no money"),
 }
 
 
@@ -109,12 +116,59 @@ class StaffLineForm(PrefixedForm):
         )
 
 
+class StaffModelForm(BaseForm):
+    staff_cost_model = RadioField(
+        _l("How the staff costs are calculated"), default="monthly",
+        validators=[AnyOf(("monthly", "hourly"), message=CHOICE_MESSAGE)],
+        description=_l("One model for the whole application, co-implementers included."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.staff_cost_model.choices = as_choices(
+            (kind.value, label) for kind, label in STAFF_KIND_LABELS.items())
+
+
+class PartCostsForm(PrefixedForm):
+    """A part's costs outside the flat rate and, for a co-implementer, its funding plan."""
+
+    class Meta:
+        csrf = False
+
+    participant_costs_cents = MoneyField(
+        _l("Participants' wages and allowances (€)"),
+        description=_l("Outside the flat rate: added to the total eligible cost."))
+    revenue_cents = MoneyField(_l("Revenue (€)"),
+                               description=_l("Deducted from the total eligible cost."))
+    support_cents = MoneyField(_l("Support applied for (EU and state) (€)"))
+    municipal_cents = MoneyField(_l("Municipal funding (€)"))
+    other_public_cents = MoneyField(_l("Other public funding (€)"))
+    own_public_cents = MoneyField(_l("Own public funding (€)"))
+    private_cents = MoneyField(_l("Private funding (€)"))
+    own_cents = MoneyField(_l("Own private funding (€)"))
+
+    COST_FIELDS = ("participant_costs_cents", "revenue_cents")
+    PLAN_FIELDS = ("support_cents", "municipal_cents", "other_public_cents",
+                   "own_public_cents", "private_cents", "own_cents")
+
+    def values(self, with_plan: bool) -> dict:
+        names = self.COST_FIELDS + (self.PLAN_FIELDS if with_plan else ())
+        return {name: self[name].data or 0 for name in names}
+
+
 class PartnerForm(BaseForm):
+    kind = RadioField(_l("The partner is"), default=PartnerKind.co_implementer.value,
+                      validators=[AnyOf(tuple(k.value for k in PartnerKind),
+                                        message=CHOICE_MESSAGE)])
     business_id = StringField(_l("Business ID of the partner organisation"),
                               validators=[DataRequired(), Length(max=20)],
                               description=_l("E.g. 1234567-1. Only verified organisations can be "
                                              "partners."))
     role_description = _text(_l("The partner's role in the project"), 2000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = as_choices(
+            (kind.value, label) for kind, label in PARTNER_KIND_LABELS.items())
 
 
 class PracticeLinkForm(BaseForm):

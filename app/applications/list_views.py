@@ -3,10 +3,8 @@ call, with its CSV export."""
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Response, request
+from flask import request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.applications import bp, queries, sections
@@ -15,15 +13,14 @@ from app.applications.models import Application
 from app.applications.permissions import is_conflicted
 from app.calls import permissions as call_permissions
 from app.calls.loaders import get_call_or_404
+from app.core import spreadsheets
 from app.core.codelists import ORGANISATION_TYPES, current_language
 from app.core.htmx import is_htmx, render_page_or_fragment
-from app.core.money import cents_to_decimal
 from app.core.pagination import page_arg
-from app.core.templating import local_datetime
 from app.extensions import db
 
 PER_PAGE = 25
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+neutralise = spreadsheets.neutralise  # a cell that a spreadsheet will not run as a formula
 
 
 def my_applications_context(user, per_page: int = PER_PAGE) -> dict:
@@ -88,45 +85,42 @@ def call_applications(call_id: int):
     )
 
 
-def neutralise(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
+def csv_columns() -> list[str]:
+    """The export's headers, in the user's language."""
+    return [_("Application number"), _("Project"), _("Lead applicant"), _("Business ID"),
+            _("Organisation type"), _("State"), _("First submitted"), _("Last submitted"),
+            _("Revisions"), _("Partners"), _("Start date"), _("End date"),
+            _("Staff costs (€)"), _("Flat rate (€)"), _("Total eligible cost (€)"),
+            _("Support applied for (€)"), _("Support share (%)"), _("Municipal funding (€)"),
+            _("Other public funding (€)"), _("Own public funding (€)"), _("Private funding (€)"),
+            _("Own private funding (€)"), _("Participants' wages and allowances (€)"),
+            _("Revenue (€)"),
+            _("Target: participants"), _("Target: employed"), _("Target: started a business"),
+            _("Target: in education or training")]
 
 
-def _euros(cents: int | None) -> str:
-    # Finnish Excel reads "1234,56" as a number; no thousands separator.
-    return "" if cents is None else str(cents_to_decimal(cents)).replace(".", ",")
-
-
-CSV_HEADER = (
-    "id", "project_name", "organisation", "business_id", "organisation_type", "state",
-    "first_submitted_at", "last_submitted_at", "revisions", "partners", "start_date", "end_date",
-    "staff_costs_eur", "flat_rate_eur", "total_cost_eur", "support_eur", "support_share_percent",
-    "municipal_eur", "other_public_eur", "private_eur", "own_eur", "target_participants",
-    "target_employed", "target_business_started", "target_in_education",
-)
-
-
-def _row(application: Application) -> list[str]:
+def _row(application: Application) -> list:
+    """One application's cells: codes as labels, dates as the user's language writes them,
+    money as Decimal euros (a number in the spreadsheet)."""
     totals = sections.totals(application)
     plan = totals.plan
     share = totals.support_share
     organisation = application.organisation
+    euros = spreadsheets.euros
     return [
         application.id, application.project_name, organisation.name, organisation.business_id,
-        organisation.type, application.state.value,
-        local_datetime(application.first_submitted_at, "yyyy-MM-dd HH:mm"),
-        local_datetime(application.submitted_at, "yyyy-MM-dd HH:mm"),
+        ORGANISATION_TYPES.label(organisation.type), str(sections.STATE_LABELS[application.state]),
+        spreadsheets.datetime_cell(application.first_submitted_at),
+        spreadsheets.datetime_cell(application.submitted_at),
         application.revision_count,
         ", ".join(p.organisation.name for p in application.accepted_partners),
-        application.start_date or "", application.end_date or "",
-        _euros(totals.staff_cents), _euros(totals.flat_rate_cents), _euros(totals.total_cents),
-        _euros(plan.get("support")), "" if share is None else str(share).replace(".", ","),
-        _euros(plan.get("municipal")), _euros(plan.get("other_public")),
-        _euros(plan.get("private")), _euros(plan.get("own")),
+        spreadsheets.date_cell(application.start_date),
+        spreadsheets.date_cell(application.end_date),
+        euros(totals.staff_cents), euros(totals.flat_rate_cents), euros(totals.total_cents),
+        euros(plan.get("support")), share,
+        euros(plan.get("municipal")), euros(plan.get("other_public")),
+        euros(plan.get("own_public")), euros(plan.get("private")), euros(plan.get("own")),
+        euros(totals.participant_costs_cents), euros(totals.revenue_cents),
         application.target_participants, application.target_employed,
         application.target_business_started, application.target_in_education,
     ]
@@ -139,20 +133,14 @@ def call_applications_csv(call_id: int):
     Excel expects in Finland; formulas neutralised."""
     call = get_call_or_404(call_id, check=call_permissions.can_list_applications)
     _form, state, org_type = _filters(call)
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for application in db.session.scalars(queries.call_applications(call, state, org_type)):
-        if is_conflicted(current_user, application):  # the title only: no figures
-            cells = [application.id, application.project_name] + [""] * (len(CSV_HEADER) - 2)
-        else:
-            cells = _row(application)
-        writer.writerow([neutralise(cell) for cell in cells])
-    filename = f"call-{call.id}-applications.csv"
-    return Response(out.getvalue().encode("utf-8"),
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                             "Cache-Control": "private, no-store",
-                             "X-Content-Type-Options": "nosniff"},
-                    content_type="text/csv; charset=utf-8")
+    columns = csv_columns()
+
+    def rows():
+        for application in db.session.scalars(queries.call_applications(call, state, org_type)):
+            if is_conflicted(current_user, application):  # the title only: no figures
+                yield [application.id, application.project_name] + [None] * (len(columns) - 2)
+            else:
+                yield _row(application)
+
+    return spreadsheets.csv_response(columns, rows(), f"call-{call.id}-applications.csv")
 

@@ -173,7 +173,28 @@ class Application(db.Model):
 
     @property
     def plan(self) -> dict[str, int]:
+        """The lead's own part of the funding plan (the whole plan when nobody co-implements)."""
         return {name: getattr(self, f"{name}_cents") or 0 for name in PLAN_FIELDS}
+
+    @property
+    def co_implementers(self) -> list[ApplicationPartner]:
+        """Accepted co-implementers: each has its own part of the budget."""
+        return [p for p in self.accepted_partners if p.is_co_implementer]
+
+    @property
+    def requested_support_cents(self) -> int:
+        """The support applied for by the project: the lead's and every co-implementer's."""
+        return (self.support_cents or 0) + sum(p.support_cents or 0
+                                               for p in self.co_implementers)
+
+    @property
+    def group_plan(self) -> dict[str, int]:
+        """The project's funding plan: the lead's part plus every co-implementer's."""
+        plan = dict(self.plan)
+        for partner in self.co_implementers:
+            for name, cents in partner.plan.items():
+                plan[name] = plan.get(name, 0) + cents
+        return plan
 
     def __repr__(self) -> str:
         return f"<Application {self.id} {self.project_name!r} {self.state}>"

@@ -59,8 +59,8 @@ def application_partner_invite(application_id: int):
                              field="business_id")
         else:
             outcome = perform(lambda: applications.invite_partner(
-                current_user, application, organisation, form.role_description.data or ""),
-                form=form)
+                current_user, application, organisation, form.role_description.data or "",
+                kind=form.kind.data), form=form)
         if outcome.ok:
             return _part_response(application, "partners", _l(
                 "%(org)s has been invited. It becomes a partner when its editors accept.",

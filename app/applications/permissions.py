@@ -237,3 +237,45 @@ def can_download_attachment(user, attachment: ApplicationAttachment) -> bool:
 
 def can_list_own_applications(user) -> bool:
     return _signed_in(user)
+
+
+# --- group projects: the parts of the budget --------------------------------------------------
+#
+# The lead's editors edit every part: the lead answers for the whole application it submits
+# (as the päätoteuttaja does in EURA 2021), and a co-implementer's figures often come to it
+# by mail. A co-implementer's editors see the whole application read-only and edit only their
+# own part's lines, costs outside the flat rate and funding plan. A cooperation partner, or a
+# co-implementer that has not accepted, has no part.
+
+
+def has_part(application: Application, partner: ApplicationPartner | None) -> bool:
+    """The lead's part (None) always; a partner's only once it is an accepted co-implementer."""
+    return partner is None or (
+        partner.application_id == application.id
+        and partner.state == PartnerState.accepted and partner.is_co_implementer
+    )
+
+
+def can_edit_part(user, application: Application,
+                  partner: ApplicationPartner | None = None) -> bool:
+    """Edit one part of the budget (the lead's when `partner` is None) while the content is
+    editable: the lead's editors every part, a co-implementer's editors their own."""
+    if not has_part(application, partner):
+        return False
+    if can_edit_application(user, application):
+        return True
+    return (
+        partner is not None and _signed_in(user) and application.is_editable
+        and has_role(user, partner.organisation, Role.editor)
+    )
+
+
+def editable_parts(user, application: Application) -> list[ApplicationPartner | None]:
+    """The parts `user` may edit now (None for the lead's)."""
+    candidates = [None, *application.co_implementers]
+    return [p for p in candidates if can_edit_part(user, application, p)]
+
+
+def can_edit_budget(user, application: Application) -> bool:
+    """Edit at least one part of the budget."""
+    return bool(editable_parts(user, application))

@@ -12,8 +12,16 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from app.applications import outcomes as _outcomes
+from app.applications import vouchers as _vouchers
 from app.applications.models import PLAN_FIELDS, Application, ApplicationRevision
-from app.applications.sections import FIELD_LABELS, INDICATORS, TEXT_SECTIONS, totals
+from app.applications.sections import (
+    FIELD_LABELS,
+    INDICATORS,
+    TEXT_SECTIONS,
+    part_lines,
+    totals,
+)
 from app.calls import budget
 from app.extensions import db
 from app.practices.diff import FieldDiff, compare
@@ -22,18 +30,37 @@ SCHEMA = 1
 DIFF_TEXT_FIELDS = ("project_name", "summary", *TEXT_SECTIONS)
 
 
+def _line_json(line, cost: int) -> dict:
+    return {
+        "role": line.role, "kind": str(line.kind),
+        "months_centi": line.months_centi, "fte_centi": line.fte_centi,
+        "monthly_salary_cents": line.monthly_salary_cents,
+        "hours_centi": line.hours_centi, "annual_salary_cents": line.annual_salary_cents,
+        "cost_cents": cost,
+    }
+
+
+def _part_json(application: Application, part: budget.Part) -> dict:
+    lines = part_lines(application, part.partner_id)
+    t = part.totals
+    return {
+        "name": part.name, "partner_id": part.partner_id,
+        "lines": [_line_json(line, cost)
+                  for line, cost in zip(lines, t.line_costs, strict=True)],
+        "staff_cents": t.staff_cents, "flat_rate_cents": t.flat_rate_cents,
+        "participant_costs_cents": t.participant_costs_cents,
+        "revenue_cents": t.revenue_cents, "total_cents": t.total_cents,
+        "plan": dict(t.plan), "max_support_percent": t.max_support_percent,
+    }
+
+
 def snapshot(application: Application) -> dict:
-    """Everything about the application, as plain JSON values (money as integer cents)."""
+    """Everything about the application, as plain JSON values (money as integer cents). The
+    budget's top level is the project's (the group's sum); `parts` holds the lead's part and
+    each co-implementer's."""
     result = totals(application)
-    lines = []
-    for line, cost in zip(application.staff_lines, result.line_costs, strict=True):
-        lines.append({
-            "role": line.role, "kind": str(line.kind),
-            "months_centi": line.months_centi, "fte_centi": line.fte_centi,
-            "monthly_salary_cents": line.monthly_salary_cents,
-            "hours_centi": line.hours_centi, "annual_salary_cents": line.annual_salary_cents,
-            "cost_cents": cost,
-        })
+    parts = [_part_json(application, part) for part in result.parts]
+    lines = [line for part in parts for line in part["lines"]]
     organisation = application.organisation
     return {
         "schema": SCHEMA,
@@ -48,7 +75,8 @@ def snapshot(application: Application) -> dict:
         "indicators": {name: getattr(application, name) for name in INDICATORS},
         "partners": [
             {"organisation_id": p.organisation_id, "name": p.organisation.name,
-             "business_id": p.organisation.business_id, "role": p.role_description}
+             "business_id": p.organisation.business_id, "role": p.role_description,
+             "kind": str(p.kind)}
             for p in application.accepted_partners
         ],
         "practices": [
@@ -60,14 +88,22 @@ def snapshot(application: Application) -> dict:
              "stored_name": a.stored_name, "content_type": a.content_type}
             for a in application.attachments
         ],
+        # The non-grant funding models' parts (outcomes.py, vouchers.py); None otherwise.
+        "outcome_plan": (_outcomes.snapshot(application)
+                         if _outcomes.is_outcome_based(application) else None),
+        "voucher_offer": _vouchers.snapshot(application),
         "budget": {
             "lines": lines,
+            "staff_cost_model": str(application.staff_cost_model),
             "staff_cents": result.staff_cents,
             "flat_rate_percent": budget.FLAT_RATE_PERCENT,
             "flat_rate_cents": result.flat_rate_cents,
+            "participant_costs_cents": result.participant_costs_cents,
+            "revenue_cents": result.revenue_cents,
             "total_cents": result.total_cents,
             "plan": dict(result.plan),
             "max_support_percent": result.max_support_percent,
+            "parts": parts,
         },
     }
 
@@ -139,6 +175,33 @@ def diff_revisions(old: dict, new: dict) -> RevisionDiff:
 
 
 def _budget_changes(old: dict, new: dict) -> list[Change]:
+    """The project's lines and totals, then, in a group project, each co-implementer's part
+    (matched by organisation) with its name before each of its changes."""
+    from flask_babel import lazy_gettext as _l
+
+    changes = _figures_changes(_lead_part(old), _lead_part(new))
+    old_parts = {p["name"]: p for p in old.get("parts", [])[1:]}
+    new_parts = {p["name"]: p for p in new.get("parts", [])[1:]}
+    for name in [*new_parts, *(n for n in old_parts if n not in new_parts)]:
+        for change in _figures_changes(old_parts.get(name, {}), new_parts.get(name, {})):
+            changes.append(Change(_l("%(org)s: %(item)s", org=name, item=change.label),
+                                  change.old, change.new, money=True))
+    if old_parts or new_parts:
+        group = {"staff_cents": _l("Project in total: staff costs"),
+                 "total_cents": _l("Project in total: total eligible cost")}
+        for key, label in group.items():
+            if old.get(key) != new.get(key):
+                changes.append(Change(label, old.get(key), new.get(key), money=True))
+    return changes
+
+
+def _lead_part(snapshot_budget: dict) -> dict:
+    """The lead's part of a snapshot's budget (older snapshots: the budget itself)."""
+    parts = snapshot_budget.get("parts")
+    return parts[0] if parts else snapshot_budget
+
+
+def _figures_changes(old: dict, new: dict) -> list[Change]:
     from flask_babel import lazy_gettext as _l
 
     changes = []
@@ -157,14 +220,21 @@ def _budget_changes(old: dict, new: dict) -> list[Change]:
     labels = {
         "staff_cents": _l("Staff costs"),
         "flat_rate_cents": _l("Flat rate %(percent)s %%", percent=budget.FLAT_RATE_PERCENT),
+        "participant_costs_cents": _l("Participants' wages and allowances"),
+        "revenue_cents": _l("Revenue"),
         "total_cents": _l("Total eligible cost"),
     }
     for key, label in labels.items():
-        if old.get(key) != new.get(key):
+        if old.get(key, 0 if key in PART_ZERO else None) != new.get(
+                key, 0 if key in PART_ZERO else None):
             changes.append(Change(label, old.get(key), new.get(key), money=True))
     old_plan, new_plan = old.get("plan", {}), new.get("plan", {})
     for key in PLAN_FIELDS:
-        if old_plan.get(key) != new_plan.get(key):
+        if old_plan.get(key, 0) != new_plan.get(key, 0):
             changes.append(Change(FIELD_LABELS.get(f"{key}_cents", key), old_plan.get(key),
                                   new_plan.get(key), money=True))
     return changes
+
+
+# Figures that older snapshots lack: missing is zero, not a change.
+PART_ZERO = ("participant_costs_cents", "revenue_cents")

@@ -93,13 +93,87 @@ class Problem:
     section: str = ""
 
 
-def totals(application: Application, lines=None, plan=None) -> budget.BudgetTotals:
-    """The application's budget totals (optionally with unsaved lines or plan)."""
+def part_lines(application: Application, partner_id: int | None = None) -> list:
+    """The staff lines of one part: the lead's own (None) or a co-implementer's."""
+    return [line for line in application.staff_lines if line.partner_id == partner_id]
+
+
+def part_totals(application: Application, partner=None, lines=None, plan=None,
+                participant_costs: int | None = None,
+                revenue: int | None = None) -> budget.BudgetTotals:
+    """One part's budget (the lead's when `partner` is None), optionally with unsaved values;
+    the maximum support share is the one of the part organisation's type."""
+    owner = application if partner is None else partner
+    organisation = application.organisation if partner is None else partner.organisation
     return budget.compute(
-        application.staff_lines if lines is None else lines,
-        application.plan if plan is None else plan,
-        application.call.max_support_percent,
+        part_lines(application, None if partner is None else partner.id)
+        if lines is None else lines,
+        owner.plan if plan is None else plan,
+        application.call.support_percent_for(organisation.type),
+        participant_costs_cents=((owner.participant_costs_cents or 0)
+                                 if participant_costs is None else participant_costs),
+        revenue_cents=(owner.revenue_cents or 0) if revenue is None else revenue,
+        months=budget.project_months(application.start_date, application.end_date),
+        model=str(application.staff_cost_model or "monthly"),
     )
+
+
+def totals(application: Application, lines=None, plan=None, partner=None,
+           participant_costs: int | None = None,
+           revenue: int | None = None) -> budget.GroupTotals:
+    """The project's budget: the lead's part and every accepted co-implementer's, summed.
+    Unsaved lines, plan or costs, when given, replace the saved ones of the part `partner`
+    (the lead's when None)."""
+    overrides = {"lines": lines, "plan": plan, "participant_costs": participant_costs,
+                 "revenue": revenue}
+    parts = [budget.Part(application.organisation.name, part_totals(
+        application, None, **(overrides if partner is None else {})))]
+    for co in application.co_implementers:
+        mine = partner is not None and co.id == partner.id
+        parts.append(budget.Part(co.organisation.name, part_totals(
+            application, co, **(overrides if mine else {})), partner_id=co.id))
+    return budget.compute_group(parts)
+
+
+_PROBLEM_ANCHORS = {"no_staff": ("section-budget", "budget"),
+                    "revenue_over": ("revenue_cents", "budget"),
+                    "support_over": ("support_cents", "funding"),
+                    "no_support": ("support_cents", "funding")}
+
+
+def budget_problems(application: Application) -> list[Problem]:
+    """What stops a grant budget from being submitted: every part's lines and totals (a
+    co-implementer's problems name the organisation) and the group's sum. Only for calls with
+    the ESF+ budget (funding model `grant`)."""
+    problems = []
+    result = totals(application)
+    for part in result.parts:
+        lines = part_lines(application, part.partner_id)
+        prefix = "" if part.partner_id is None else f"part-{part.partner_id}-"
+
+        def named(message, part=part):
+            if part.partner_id is None:
+                return message
+            return _l("%(org)s: %(problem)s", org=part.name, problem=message)
+
+        for line in lines:
+            if not budget.line_is_complete(line):
+                problems.append(Problem(f"line-{line.id}", named(_l(
+                    "The staff line “%(role)s” is incomplete.", role=line.role)), "budget"))
+        for problem in part.totals.problems:
+            if problem.line_index >= 0:
+                anchor, section = f"line-{lines[problem.line_index].id}", "budget"
+            else:
+                anchor, section = _PROBLEM_ANCHORS.get(problem.code,
+                                                       ("section-funding", "funding"))
+                if part.partner_id is not None:
+                    section = "budget"
+                    anchor = (f"{prefix}{anchor}" if anchor.endswith("_cents")
+                              else f"section-part-{part.partner_id}")
+            problems.append(Problem(anchor, named(problem), section))
+    for problem in result.group_problems:
+        problems.append(Problem("budget-totals", problem, "budget"))
+    return problems
 
 
 def _section_problems(application: Application) -> list[Problem]:
@@ -139,19 +213,17 @@ def _section_problems(application: Application) -> list[Problem]:
 def checklist(application: Application, now: datetime | None = None) -> list[Problem]:
     """Everything that stops the application from being submitted (empty when ready)."""
     problems = _section_problems(application)
-    for line in application.staff_lines:
-        if not budget.line_is_complete(line):
-            problems.append(Problem(f"line-{line.id}", _l(
-                "The staff cost line “%(role)s” is incomplete.", role=line.role), "budget"))
-    result = totals(application)
-    for problem in result.problems:
-        if problem.code == "no_staff":
-            anchor, section = "section-budget", "budget"
-        elif problem.code in ("support_over", "no_support"):
-            anchor, section = "support_cents", "funding"
-        else:
-            anchor, section = "section-funding", "funding"
-        problems.append(Problem(anchor, problem, section))
+    model = application.call.funding_model.value
+    if model == "outcome_based":  # an outcome plan instead of the budget (outcomes.py)
+        from app.applications import outcomes
+
+        problems += outcomes.problems(application)
+    elif model == "service_voucher":  # a provider offer instead of the budget (vouchers.py)
+        from app.applications import vouchers
+
+        problems += vouchers.problems(application)
+    else:
+        problems += budget_problems(application)
     for partner in application.pending_partners:
         problems.append(Problem("section-partners", _l(
             "%(org)s has not answered the invitation to be a partner yet. Wait for the answer "
@@ -163,6 +235,14 @@ def checklist(application: Application, now: datetime | None = None) -> list[Pro
     if organisation.type not in (application.call.eligible_types or []):
         problems.append(Problem("section-status", _l(
             "Organisations of your type cannot apply in this call.")))
+    from app.calls.services import territory_refusal
+
+    if (refusal := territory_refusal(application.call, organisation)) is not None:
+        problems.append(Problem("section-status", refusal))
+    if application.call.files_in_eura:  # prepared here, filed in EURA 2021 (app.applications.eura)
+        problems.append(Problem("section-status", _l(
+            "Applications in this call are filed in EURA 2021, not here: export the application "
+            "in EURA 2021's order and carry it over to EURA 2021.")))
     blocker = permissions.submit_blocker(application, now)
     if blocker == "closed":
         problems.append(Problem("section-status", _l(
@@ -185,13 +265,25 @@ def progress(application: Application) -> list[Progress]:
     """One entry per part of the form, complete or not (for the progress indicator)."""
     missing_sections = {p.section for p in _section_problems(application)}
     result = totals(application)
+    parts = [part_lines(application, part.partner_id) for part in result.parts]
     steps = []
     for section in SECTIONS:
+        if section.key == "funding" and application.call.funding_model.value != "grant":
+            from app.applications import outcomes, vouchers
+
+            if application.call.funding_model.value == "outcome_based":
+                steps.append(Progress("outcomes", _l("Outcome plan"),
+                                      not outcomes.problems(application)))
+            else:
+                steps.append(Progress("offer", _l("Provider offer"),
+                                      not vouchers.problems(application)))
+            continue
         if section.key == "funding":
-            done = (any(application.plan.values()) and result.balanced
+            done = (any(result.plan.values()) and result.balanced
                     and result.support_within_limit)
-            steps.append(Progress("budget", _l("Budget"), bool(application.staff_lines) and all(
-                budget.line_is_complete(line) for line in application.staff_lines)))
+            steps.append(Progress("budget", _l("Budget"), all(
+                lines and all(budget.line_is_complete(line) for line in lines)
+                for lines in parts)))
             steps.append(Progress(section.key, section.label, bool(done)))
             continue
         steps.append(Progress(section.key, section.label, section.key not in missing_sections))

@@ -18,6 +18,7 @@ from app.applications.models import (
     ApplicationAttachment,
     ApplicationPartner,
     ApplicationPractice,
+    PartnerKind,
     StaffCostKind,
     StaffLine,
     section_version,
@@ -76,9 +77,16 @@ def start_application(user: User, call: Call, organisation: Organisation, projec
     if not organisation.is_verified:
         raise DomainError(_l("Your organisation must be verified by an administrator before "
                              "it can apply."), field="organisation")
+    if organisation.is_ceased(clock.local_date(now)):
+        raise DomainError(_l("%(org)s has ceased: a ceased organisation cannot start new "
+                             "applications.", org=organisation.name), field="organisation")
     if organisation.type not in (call.eligible_types or []):
         raise DomainError(_l("Organisations of this type cannot apply in this call."),
                           field="organisation")
+    from app.calls.services import territory_refusal
+
+    if (refusal := territory_refusal(call, organisation)) is not None:
+        raise DomainError(refusal, field="organisation")
     if not has_role(user, organisation, Role.editor):
         raise DomainError(_l("Only editors and owners apply for their organisation."),
                           field="organisation")
@@ -170,16 +178,46 @@ def _clean_value(name: str, value):
 # --- budget lines ----------------------------------------------------------------------------
 
 
-def _check_line(values: budget.LineValues) -> None:
+def require_part_writer(user: User, application: Application,
+                        partner: ApplicationPartner | None) -> None:
+    """The content must be editable and the user may edit this part of the budget
+    (permissions.can_edit_part: the lead's editors every part, a co-implementer's its own)."""
+    if not application.is_editable:
+        raise ContentLocked()
+    if not permissions.has_part(application, partner):
+        raise DomainError(_l("Only an accepted co-implementer has its own part of the budget."))
+    if not permissions.can_edit_part(user, application, partner):
+        raise NotAllowed(_l("Only the lead organisation's editors and the co-implementer's own "
+                            "editors change this part of the budget."))
+
+
+def _hours_message(values: budget.LineValues, months: int):
+    limit = budget.format_hours(budget.max_hours_centi(values.fte_centi, months))
+    base = budget.format_hours(budget.HOURS_PER_YEAR * 100)
+    fte = budget.format_hours(values.fte_centi)
+    if months % 12 == 0:
+        return _l("At most %(limit)s h: %(base)s h × %(fte)s %% × %(years)s years.",
+                  limit=limit, base=base, fte=fte, years=months // 12)
+    return _l("At most %(limit)s h: %(base)s h a year × %(fte)s %% × %(months)s months.",
+              limit=limit, base=base, fte=fte, months=months)
+
+
+def _check_line(values: budget.LineValues, application: Application | None = None) -> None:
     role = " ".join((values.role or "").split())
     if not role:
         raise DomainError(_l("Name the role (e.g. project manager)."), field="role")
     if len(role) > 200:
         raise DomainError(_l("The text is too long."), field="role")
+    if application is not None and values.kind != str(application.staff_cost_model):
+        raise DomainError(_l("This application uses the staff-cost model “%(model)s”: every "
+                             "line must use it.",
+                             model=STAFF_MODEL_LABELS[application.staff_cost_model]),
+                          field="kind")
     if values.kind == StaffCostKind.hourly:
         required = {"hours_centi": _l("Enter the hours."),
+                    "fte_centi": _l("Enter the share of full time."),
                     "annual_salary_cents": _l("Enter the annual salary.")}
-        limits = {"hours_centi": budget.MAX_HOURS_CENTI,
+        limits = {"hours_centi": budget.MAX_HOURS_CENTI, "fte_centi": budget.MAX_FTE_CENTI,
                   "annual_salary_cents": budget.MAX_ANNUAL_SALARY_CENTS}
     elif values.kind == StaffCostKind.monthly:
         required = {"months_centi": _l("Enter the months."),
@@ -195,6 +233,16 @@ def _check_line(values: budget.LineValues) -> None:
             raise DomainError(message, field=name)
         if value > limits[name]:
             raise DomainError(_l("The number is too large."), field=name)
+    if values.kind == StaffCostKind.hourly and application is not None:
+        months = budget.project_months(application.start_date, application.end_date)
+        if not budget.hours_within_limit(values.hours_centi, values.fte_centi, months):
+            raise DomainError(_hours_message(values, months), field="hours_centi")
+
+
+STAFF_MODEL_LABELS = {
+    StaffCostKind.monthly: _l("monthly salaries"),
+    StaffCostKind.hourly: _l("hourly unit cost"),
+}
 
 
 def _apply_line(line: StaffLine, values: budget.LineValues) -> None:
@@ -202,20 +250,24 @@ def _apply_line(line: StaffLine, values: budget.LineValues) -> None:
     line.kind = StaffCostKind(values.kind)
     hourly = line.kind == StaffCostKind.hourly
     line.months_centi = None if hourly else values.months_centi
-    line.fte_centi = None if hourly else values.fte_centi
+    line.fte_centi = values.fte_centi
     line.monthly_salary_cents = None if hourly else values.monthly_salary_cents
     line.hours_centi = values.hours_centi if hourly else None
     line.annual_salary_cents = values.annual_salary_cents if hourly else None
 
 
 def add_line(user: User, application: Application, values: budget.LineValues,
-             now: datetime | None = None) -> StaffLine:
-    """Add a staff cost line (complete: a line is saved only when its cost can be computed)."""
-    require_writer(user, application)
+             now: datetime | None = None,
+             partner: ApplicationPartner | None = None) -> StaffLine:
+    """Add a staff cost line to the lead's part or to a co-implementer's (complete: a line is
+    saved only when its cost can be computed, of the application's staff-cost model, and
+    within the hours limit)."""
+    require_part_writer(user, application, partner)
     if len(application.staff_lines) >= budget.MAX_LINES:
         raise DomainError(_l("A budget can have at most %(n)s staff lines.", n=budget.MAX_LINES))
-    _check_line(values)
-    line = StaffLine(position=max((x.position for x in application.staff_lines), default=0) + 1)
+    _check_line(values, application)
+    line = StaffLine(position=max((x.position for x in application.staff_lines), default=0) + 1,
+                     partner_id=None if partner is None else partner.id)
     _apply_line(line, values)
     application.staff_lines.append(line)
     _touch(user, application, now)
@@ -225,16 +277,60 @@ def add_line(user: User, application: Application, values: budget.LineValues,
 def update_line(user: User, line: StaffLine, values: budget.LineValues,
                 now: datetime | None = None) -> None:
     application = line.application
-    require_writer(user, application)
-    _check_line(values)
+    require_part_writer(user, application, line.partner)
+    _check_line(values, application)
     _apply_line(line, values)
     _touch(user, application, now)
 
 
 def delete_line(user: User, line: StaffLine, now: datetime | None = None) -> None:
     application = line.application
-    require_writer(user, application)
+    require_part_writer(user, application, line.partner)
     application.staff_lines.remove(line)
+    _touch(user, application, now)
+
+
+def set_staff_cost_model(user: User, application: Application, model: str,
+                         now: datetime | None = None) -> None:
+    """Choose the application's one staff-cost model (monthly salaries or hourly unit cost).
+    Refused while lines of the other model exist: nothing is converted."""
+    require_writer(user, application)
+    try:
+        model = StaffCostKind(model)
+    except ValueError:
+        raise DomainError(_l("Choose how the staff costs are calculated."),
+                          field="staff_cost_model") from None
+    if model == application.staff_cost_model:
+        return
+    others = [line for line in application.staff_lines if line.kind != model]
+    if others:
+        raise DomainError(_l(
+            "The budget has %(n)s lines of the model “%(old)s”. Remove them first: lines are "
+            "not converted from one model to the other.", n=len(others),
+            old=STAFF_MODEL_LABELS[application.staff_cost_model]), field="staff_cost_model")
+    application.staff_cost_model = model
+    _touch(user, application, now)
+
+
+PART_COST_FIELDS = ("participant_costs_cents", "revenue_cents")
+
+
+def save_part_figures(user: User, application: Application,
+                      partner: ApplicationPartner | None, values: dict,
+                      now: datetime | None = None) -> None:
+    """Save a part's costs outside the flat rate (participants' wages and allowances, revenue)
+    and, for a co-implementer's part, its funding plan (the lead's plan is the funding
+    section). Amounts in cents; a missing name is left as it was."""
+    require_part_writer(user, application, partner)
+    allowed = PART_COST_FIELDS + (PLAN_INPUTS if partner is not None else ())
+    owner = application if partner is None else partner
+    for name in allowed:
+        if name not in values:
+            continue
+        value = int(values[name] or 0)
+        if not 0 <= value <= MAX_CENTS:
+            raise DomainError(_l("Enter an amount between 0 and 999 999 999,99 €."), field=name)
+        setattr(owner, name, value)
     _touch(user, application, now)
 
 
@@ -242,9 +338,16 @@ def delete_line(user: User, line: StaffLine, now: datetime | None = None) -> Non
 
 
 def invite_partner(user: User, application: Application, organisation: Organisation,
-                   role_description: str = "", now: datetime | None = None) -> ApplicationPartner:
-    """Invite a verified organisation; it counts as a partner once its editors accept."""
+                   role_description: str = "", now: datetime | None = None,
+                   kind: str = PartnerKind.co_implementer) -> ApplicationPartner:
+    """Invite a verified organisation as a co-implementer (with its own part of the budget) or
+    a cooperation partner (no money); it counts as a partner once its editors accept."""
     require_writer(user, application)
+    try:
+        kind = PartnerKind(kind)
+    except ValueError:
+        raise DomainError(_l("Choose what the partner is in the project."),
+                          field="kind") from None
     if organisation.id == application.organisation_id:
         raise DomainError(_l("The lead organisation cannot be its own partner."),
                           field="business_id")
@@ -254,7 +357,7 @@ def invite_partner(user: User, application: Application, organisation: Organisat
         raise DomainError(_l("This organisation has already been invited."), field="business_id")
     if len(application.partners) >= MAX_PARTNERS:
         raise DomainError(_l("An application can have at most %(n)s partners.", n=MAX_PARTNERS))
-    partner = ApplicationPartner(organisation=organisation, invited_by_id=user.id,
+    partner = ApplicationPartner(organisation=organisation, invited_by_id=user.id, kind=kind,
                                  role_description=(role_description or "").strip()[:2000],
                                  created_at=clock.resolve(now))
     application.partners.append(partner)
@@ -268,8 +371,12 @@ def invite_partner(user: User, application: Application, organisation: Organisat
 
 
 def remove_partner(user: User, partner: ApplicationPartner, now: datetime | None = None) -> None:
+    """Remove a partner and, with it, its part of the budget (its lines would otherwise fall
+    into the lead's part)."""
     application = partner.application
     require_writer(user, application)
+    for line in [x for x in application.staff_lines if x.partner_id == partner.id]:
+        application.staff_lines.remove(line)
     application.partners.remove(partner)
     _touch(user, application, now)
     audit.record("application.partner_removed", actor=user, obj=application,
@@ -360,4 +467,6 @@ def organisation_by_business_id(business_id: str) -> Organisation | None:
     normalised = bid.normalise(business_id or "")
     if not bid.is_valid(normalised):
         return None
-    return db.session.scalar(select(Organisation).where(Organisation.business_id == normalised))
+    # Several units may share a Business ID: it names the one without a unit name.
+    return db.session.scalar(select(Organisation).where(Organisation.business_id == normalised,
+                                                        Organisation.unit_name == ""))

@@ -8,37 +8,51 @@ predicate): a locked application answers 403 on all of them.
 
 from __future__ import annotations
 
-import re
-
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import format_time
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.applications import bp, permissions, sections
 from app.applications import services as applications
 from app.applications.forms import (
     SECTION_FORMS,
-    FundingSectionForm,
+    STAFF_KIND_LABELS,
+    PartCostsForm,
     PartnerForm,
     PracticeLinkForm,
     StaffLineForm,
+    StaffModelForm,
     StartApplicationForm,
 )
-from app.applications.loaders import get_application_or_404, get_part_or_404
-from app.applications.models import PLAN_FIELDS, Application, StaffLine, section_version
+from app.applications.loaders import get_application_or_404
+from app.applications.models import (
+    Application,
+    ApplicationPartner,
+    StaffLine,
+    section_version,
+)
+from app.calls import budget
 from app.calls import permissions as call_permissions
 from app.calls.loaders import get_call_or_404
 from app.calls.views import template_helpers
 from app.core.db import utcnow
-from app.core.domain import DomainError
 from app.core.errors import htmx_error
 from app.core.fields import parse_int
-from app.core.forms import ActionForm, show_domain_error
+from app.core.forms import ActionForm
 from app.core.htmx import is_htmx
 from app.core.unit_of_work import perform, refuse
 from app.extensions import db
+
+# The budget templates' numbers and labels (also for pages of other blueprints that include
+# them through page_context, e.g. the reviewer's page).
+BUDGET_HELPERS = {
+    "budget_hours": budget.HOURS_PER_YEAR, "budget_flat_rate": budget.FLAT_RATE_PERCENT,
+    "staff_model_labels": {k.value: v for k, v in STAFF_KIND_LABELS.items()},
+}
 
 
 @bp.context_processor
@@ -48,7 +62,7 @@ def _template_helpers() -> dict:
 
     return {**template_helpers(), "application_perms": permissions,
             "state_labels": sections.STATE_LABELS, "send_action": permissions.send_action,
-            "decision_links": decision_views.decision_links}
+            "decision_links": decision_views.decision_links, **BUDGET_HELPERS}
 
 
 def detail_url(application: Application, anchor: str = "") -> str:
@@ -56,9 +70,14 @@ def detail_url(application: Application, anchor: str = "") -> str:
         f"#{anchor}" if anchor else "")
 
 
-def line_form(line: StaffLine | None = None, formdata=False) -> StaffLineForm:
-    """The form of one saved line (prefix line-<id>) or of the new line."""
-    prefix = f"line-{line.id}" if line is not None else "new-line"
+def line_form(line: StaffLine | None = None, formdata=False,
+              partner: ApplicationPartner | None = None) -> StaffLineForm:
+    """The form of one saved line (prefix line-<id>) or of a part's new line (new-line for the
+    lead's, part-<partner id>-new-line for a co-implementer's)."""
+    if line is not None:
+        prefix = f"line-{line.id}"
+    else:
+        prefix = "new-line" if partner is None else f"part-{partner.id}-new-line"
     if formdata is not False:
         return StaffLineForm(prefix=prefix)
     if line is None:
@@ -70,15 +89,61 @@ def line_form(line: StaffLine | None = None, formdata=False) -> StaffLineForm:
     })
 
 
+def costs_form(owner, partner: ApplicationPartner | None = None,
+               formdata=False) -> PartCostsForm:
+    """A part's costs outside the flat rate (and a co-implementer's plan): prefix lead-costs
+    or part-<partner id>-costs."""
+    prefix = "lead-costs" if partner is None else f"part-{partner.id}-costs"
+    if formdata is not False:
+        return PartCostsForm(prefix=prefix)
+    return PartCostsForm(formdata=None, prefix=prefix, obj=owner)
+
+
+def budget_parts(application: Application, result, new_line_forms=None,
+                 costs_forms=None) -> list[dict]:
+    """The parts of the budget for the page: the lead's, then each co-implementer's, with
+    their lines, totals, forms and whether the viewer may edit them."""
+    new_line_forms, costs_forms = new_line_forms or {}, costs_forms or {}
+    partners = {p.id: p for p in application.co_implementers}
+    rows = []
+    for part in result.parts:
+        partner = partners.get(part.partner_id)
+        owner = application if partner is None else partner
+        rows.append({
+            "key": part.key, "name": part.name, "partner": partner, "totals": part.totals,
+            "lines": sections.part_lines(application, part.partner_id),
+            "editable": permissions.can_edit_part(current_user, application, partner),
+            "new_line_form": new_line_forms.get(part.key) or line_form(None, partner=partner),
+            "costs_form": costs_forms.get(part.key) or costs_form(owner, partner),
+        })
+    return rows
+
+
+def _preload_partners(application: Application) -> None:
+    """The partners and their organisations in one query (the budget's parts, the partners
+    section and the permission checks read them), so the page's queries do not grow with the
+    number of partners."""
+    if "partners" in inspect(application).unloaded:
+        db.session.scalars(select(Application).where(Application.id == application.id).options(
+            selectinload(Application.partners).joinedload(ApplicationPartner.organisation)
+        )).all()
+
+
 def page_context(application: Application, forms: dict | None = None, line_forms=None,
                  new_line_form=None, partner_form=None, practice_form=None,
-                 conflicts: dict | None = None) -> dict:
+                 conflicts: dict | None = None, new_line_forms=None, costs_forms=None,
+                 model_form=None) -> dict:
     """Everything the application page and its fragments need."""
+    _preload_partners(application)
     forms = forms or {}
     editable = permissions.can_edit_application(current_user, application)
     section_forms = {key: forms.get(key) or cls(formdata=None, obj=application)
                      for key, cls in SECTION_FORMS.items()}
     line_forms = line_forms or {}
+    new_line_forms = dict(new_line_forms or {})
+    if new_line_form is not None:
+        new_line_forms["lead"] = new_line_form
+    result = sections.totals(application)
     return {
         "application": application,
         "call": application.call,
@@ -87,17 +152,20 @@ def page_context(application: Application, forms: dict | None = None, line_forms
         "sections": sections.SECTIONS,
         "line_forms": {line.id: line_forms.get(line.id) or line_form(line)
                        for line in application.staff_lines},
-        "new_line_form": new_line_form or line_form(None),
+        "new_line_form": new_line_forms.get("lead") or line_form(None),
+        "budget_parts": budget_parts(application, result, new_line_forms, costs_forms),
+        "model_form": model_form or StaffModelForm(formdata=None, obj=application),
         "partner_form": partner_form or PartnerForm(formdata=None),
         "practice_form": practice_form or PracticeLinkForm(formdata=None),
         "action_form": ActionForm(formdata=None),
-        "totals": sections.totals(application),
+        "totals": result,
         "progress": sections.progress(application),
         "problems": sections.checklist(application) if application.is_editable else [],
         "blocker": permissions.submit_blocker(application),
         "field_labels": sections.FIELD_LABELS,
         "conflicts": conflicts or {},
         "section_version": lambda key: section_version(application, key),
+        **BUDGET_HELPERS,
     }
 
 
@@ -111,7 +179,8 @@ def render_page(application: Application, status: int = 200, **overrides):
 def render_fragment(template: str, application: Application, status: int = 200, **context):
     ctx = page_context(application, **{k: v for k, v in context.items()
                                       if k in ("forms", "line_forms", "new_line_form",
-                                               "partner_form", "practice_form", "conflicts")})
+                                               "partner_form", "practice_form", "conflicts",
+                                               "new_line_forms", "costs_forms", "model_form")})
     ctx.update({k: v for k, v in context.items() if k not in ctx})
     response = make_response(render_template(template, **ctx), status)
     response.vary.add("HX-Request")
@@ -263,117 +332,3 @@ def application_section_autosave(application_id: int, section: str):
         version=outcome.value if outcome.ok else None), 200 if outcome.ok else outcome.status)
     response.vary.add("HX-Request")
     return response
-
-
-# --- budget ----------------------------------------------------------------------------------
-
-
-def _budget_response(application: Application, message=None, status: int = 200, **forms):
-    if not is_htmx():
-        if status < 400:
-            flash(message or _l("The budget has been saved."), "success")
-            return redirect(detail_url(application, "section-budget"))
-        if message:
-            flash(message, "error")
-        return render_page(application, status=status, **forms)
-    return render_fragment("applications/_budget_response.html", application, status=status,
-                     budget_message=message, budget_failed=status >= 400, **forms)
-
-
-@bp.post("/calls/applications/<int:application_id>/budget/totals")
-@login_required
-def application_budget_totals(application_id: int):
-    """Live totals while someone types: nothing is saved."""
-    application = get_application_or_404(application_id, check=permissions.can_edit_application)
-    plan, lines, invalid = dict(application.plan), list(application.staff_lines), False
-    if any(f"{name}_cents" in request.form for name in PLAN_FIELDS):
-        form = FundingSectionForm(meta={"csrf": False})
-        form.validate()
-        for name in PLAN_FIELDS:
-            field = form[f"{name}_cents"]
-            if field.errors:
-                invalid = True
-            else:
-                plan[name] = field.data or 0
-    prefix = next((key[:-5] for key in request.form if key.endswith("-role")), None)
-    if prefix and (prefix == "new-line" or re.fullmatch(r"line-[0-9]+", prefix)):
-        form = StaffLineForm(prefix=prefix, meta={"csrf": False})
-        form.validate()
-        invalid = invalid or any(form[name].errors for name in
-                                 ("months", "fte", "monthly_salary", "hours", "annual_salary"))
-        values = form.values()
-        if prefix == "new-line":
-            lines.append(values)
-        else:
-            lines = [values if f"line-{line.id}" == prefix else line for line in lines]
-    totals = sections.totals(application, lines=lines, plan=plan)
-    response = make_response(
-        render_template(
-            "applications/_budget_totals.html",
-            application=application,
-            call=application.call,
-            totals=totals,
-            invalid=invalid,
-            preview=True,
-        )
-    )
-    response.vary.add("HX-Request")
-    return response
-
-
-@bp.post("/calls/applications/<int:application_id>/budget/lines")
-@login_required
-def application_line_add(application_id: int):
-    application = get_application_or_404(application_id, check=permissions.can_edit_application)
-    form = line_form(None, formdata=True)
-    outcome = _line_outcome(form, lambda: applications.add_line(current_user, application,
-                                                                form.values()))
-    if outcome.ok:
-        return _budget_response(application, _l("The staff line has been added."))
-    return _budget_response(get_application_or_404(application_id), outcome.message,
-                            status=outcome.status, new_line_form=form)
-
-
-_LINE_FIELDS = {"months_centi": "months", "fte_centi": "fte", "monthly_salary_cents":
-                "monthly_salary", "hours_centi": "hours", "annual_salary_cents": "annual_salary"}
-
-
-def _line_outcome(form, action):
-    """Validate a staff line form and run `action` in one unit of work; a refusal is shown on
-    the line's own field (the service names its columns, the form its inputs)."""
-    if not form.validate_on_submit():
-        return refuse(_l("Check the fields of the staff line."))
-    outcome = perform(action)
-    if outcome.error is not None and not outcome.ok:
-        error = outcome.error
-        show_domain_error(form, DomainError(error.message, code=error.code,
-                                            field=_LINE_FIELDS.get(error.field, error.field)))
-    return outcome
-
-
-@bp.post("/calls/applications/<int:application_id>/budget/lines/<int:line_id>")
-@login_required
-def application_line_save(application_id: int, line_id: int):
-    application = get_application_or_404(application_id, check=permissions.can_edit_application)
-    line = get_part_or_404(StaffLine, line_id, application)
-    form = line_form(line, formdata=True)
-    outcome = _line_outcome(form, lambda: applications.update_line(current_user, line,
-                                                                   form.values()))
-    if outcome.ok:
-        return _budget_response(application, _l("The staff line has been saved."))
-    return _budget_response(get_application_or_404(application_id), outcome.message,
-                            status=outcome.status, line_forms={line_id: form})
-
-
-@bp.post("/calls/applications/<int:application_id>/budget/lines/<int:line_id>/delete")
-@login_required
-def application_line_delete(application_id: int, line_id: int):
-    application = get_application_or_404(application_id, check=permissions.can_edit_application)
-    line = get_part_or_404(StaffLine, line_id, application)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    outcome = perform(lambda: applications.delete_line(current_user, line))
-    if outcome.ok:
-        return _budget_response(application, _l("The staff line has been removed."))
-    return _budget_response(get_application_or_404(application_id), outcome.message,
-                            status=outcome.status)

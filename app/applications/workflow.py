@@ -49,8 +49,8 @@ class NotAllowed(domain.NotAllowed):
 
 _REFUSALS = {
     states.LEAD_EDITOR: _l("Only the lead organisation's editors and owners can do this."),
-    states.CALL_MANAGER_NOT_CONFLICTED: _l("Only the call managers of the ELY-centre can do "
-                                           "this."),
+    states.CALL_MANAGER_NOT_CONFLICTED: _l("Only the call managers of the funding authority "
+                                           "can do this."),
     states.DECISION_MAKER: _l("Only the decision maker of the call can decide."),
 }
 _CONFLICTED = _l("You are a member of an applicant organisation, so you cannot act on this "
@@ -223,6 +223,8 @@ def decide_application(user: User, application: Application, decision,
     application.decision_justification = decision.justification
     application.decided_at = now
     application.decided_by_id = user.id
+    # The deciding authority's name at the time (kept if it is renamed or reorganised).
+    application.authority_name = decision.authority_name or application.call.organisation.name
     application.updated_at = now
     db.session.flush()
     audit.record("application.decided", actor=user, obj=application,

@@ -137,6 +137,8 @@ def application_print(application_id: int):
     application = get_application_or_404(application_id)
     context = page_context(application)
     context["editable"] = False
+    for part in context["budget_parts"]:  # the printout has no forms
+        part["editable"] = False
     return render_template("applications/print.html", **context)
 
 

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("calls", __name__)
 
-from app.calls import fee_views, feeds, views  # noqa: E402,F401
+from app.calls import document_views, fee_views, feeds, provider_views, views  # noqa: E402,F401

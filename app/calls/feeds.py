@@ -44,8 +44,10 @@ def build_feed(calls: list[Call], language: str, now: datetime):
         atom.add_entry(
             feed, entry_id=url, title=call.title(language), url=url,
             updated=call.updated_at, published=call.published_at or call.created_at,
-            author=call.organisation.name, summary=_summary(call, language),
+            author=call.authority_label, summary=_summary(call, language),
             categories=[(call.phase(now).value, None)],
+            # a title in another language than the reader's is marked with its own
+            language=shown if (shown := call.title_language(language)) != language else None,
         )
     return feed
 

@@ -68,11 +68,76 @@ def stage_fee_cents(fee_cents: int, percent: int) -> int:
     return half_up_div(int(fee_cents) * int(percent), 100)
 
 
+# --- the fee budget of an outcome plan ---------------------------------------------------------
+#
+# One rounding, documented once: what has been paid after stage k is round_half_up(fee x
+# (the percents of stages 1..k) / 100) to the cent, and a stage's amount is that minus what had
+# been paid before it. So the first stage is round_half_up(fee x its percent / 100), no stage
+# is ever negative, and the LAST stage takes what is left: the stages of one fee always sum to
+# the fee exactly (30 % + 70 % of 1 000,01 € is 300,00 € + 700,01 €). A planned row costs
+# count x fee (exact: no rounding), and its stages count x stage amount; the fee budget is the
+# sum of the rows.
+
+
+def stage_amounts(fee_cents: int, stages: list[dict] | None) -> list[int]:
+    """The amount (cents) of each stage of one outcome's fee: [fee] for no stages."""
+    fee = int(fee_cents)
+    if not stages:
+        return [fee]
+    amounts, paid, percent = [], 0, 0
+    for stage in stages[:-1]:
+        percent += int(stage.get("percent") or 0)
+        after = half_up_div(fee * percent, 100)
+        amounts.append(after - paid)
+        paid = after
+    return [*amounts, fee - paid]
+
+
+@dataclass(frozen=True)
+class PlannedRow:
+    """One fee-table row of an outcome plan: `count` outcomes of `fee`."""
+
+    fee: OutcomeFee
+    count: int
+    stage_amounts: tuple[int, ...]  # per outcome, per stage
+
+    @property
+    def total_cents(self) -> int:
+        return self.count * int(self.fee.fee_cents)
+
+    @property
+    def stage_totals(self) -> tuple[int, ...]:
+        """Per stage: count x the stage's amount (they sum to total_cents)."""
+        return tuple(self.count * amount for amount in self.stage_amounts)
+
+
+@dataclass(frozen=True)
+class FeeBudget:
+    rows: tuple[PlannedRow, ...]
+
+    @property
+    def total_cents(self) -> int:
+        return sum(row.total_cents for row in self.rows)
+
+    @property
+    def outcomes(self) -> int:
+        return sum(row.count for row in self.rows)
+
+
+def fee_budget(fees: list[OutcomeFee], counts: dict[int, int]) -> FeeBudget:
+    """The fee budget of planning `counts` ({fee id: count}; missing rows count 0) on the
+    fee table `fees`, row by row in the table's order."""
+    return FeeBudget(tuple(
+        PlannedRow(fee=fee, count=int(counts.get(fee.id, 0) or 0),
+                   stage_amounts=tuple(stage_amounts(fee.fee_cents, fee.stages)))
+        for fee in fees))
+
+
 def _require_editable(actor: User, call: Call, now: datetime) -> None:
     if not can_edit_call(actor, call, now):
         if call.phase(now) == CallPhase.closed:
             raise DomainError(_l("A closed call cannot be changed."))
-        raise NotAllowed(_l("Only the call managers of the ELY-centre change its calls."))
+        raise NotAllowed(_l("Only the call managers of the funding authority change its calls."))
     if not can_edit_fees(actor, call, now):
         raise DomainError(_l("The fee table is frozen: the call has opened, and applicants "
                              "rely on its terms."))

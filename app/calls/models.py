@@ -209,6 +209,18 @@ class Call(db.Model):
                 return lang
         return "fi"
 
+    def description_language(self, language: str = "fi") -> str:
+        """The language the shown description is actually written in (for lang attributes)."""
+        for lang in (language, *LANGS):
+            if getattr(self, f"description_{lang}", ""):
+                return lang
+        return "fi"
+
+    @property
+    def files_in_eura(self) -> bool:
+        """The official application is filed in EURA 2021 (prepared here)."""
+        return self.filing == Filing.eura2021
+
     @property
     def scored_criteria(self) -> list[Criterion]:
         return [c for c in self.criteria if c.is_scored]

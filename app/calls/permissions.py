@@ -75,17 +75,48 @@ def can_list_applications(user, call: Call) -> bool:
     return call.state == CallState.published and can_manage_call(user, call)
 
 
-def applying_organisations(user, call: Call, now: datetime | None = None) -> list[Organisation]:
-    """The user's verified organisations of an eligible type in which they write (editor or
-    owner), while the call is open."""
-    if call.phase(now) != CallPhase.open:
-        return []
+def region_allows(call: Call, organisation: Organisation) -> bool:
+    """The call's territory admits the organisation: a national call everyone, a regional one
+    organisations with at least one of its regions."""
+    if not call.regions:
+        return True
+    return bool(set(call.regions) & set(organisation.regions))
+
+
+def _writable_eligible(user, call: Call) -> list[Organisation]:
     return [
         m.organisation for m in _memberships(user)
         if m.role in (Role.editor, Role.owner)
         and m.organisation.is_verified
         and m.organisation.type in (call.eligible_types or [])
     ]
+
+
+def applying_organisations(user, call: Call, now: datetime | None = None) -> list[Organisation]:
+    """The user's verified organisations of an eligible type, in the call's territory, in
+    which they write (editor or owner), while the call is open."""
+    if call.phase(now) != CallPhase.open:
+        return []
+    return [o for o in _writable_eligible(user, call) if region_allows(call, o)]
+
+
+def organisations_outside_territory(user, call: Call) -> list[Organisation]:
+    """The user's organisations that could apply but for the call's territory (to say why)."""
+    if not call.regions:
+        return []
+    return [o for o in _writable_eligible(user, call) if not region_allows(call, o)]
+
+
+def can_manage_call_documents(user, call: Call) -> bool:
+    """Call managers add and remove the call's documents and information sessions."""
+    return can_manage_call(user, call)
+
+
+def can_download_call_document(user, call: Call) -> bool:
+    """A published call's documents are public; a draft's only for its call managers."""
+    if call.state == CallState.published:
+        return True
+    return can_manage_call(user, call)
 
 
 def can_start_application(user, call: Call, now: datetime | None = None) -> bool:

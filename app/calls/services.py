@@ -5,6 +5,7 @@ Applications are in applications.py.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,12 +21,13 @@ from app.calls.models import (
     CallState,
     Criterion,
     CriterionKind,
+    Filing,
     FundingModel,
 )
 from app.calls.permissions import can_manage_call, is_call_manager_of
 from app.core import audit, clock
 from app.core.changes import record_change
-from app.core.codelists import ORGANISATION_TYPES
+from app.core.codelists import ORGANISATION_TYPES, REGIONS, TARGET_GROUPS
 from app.core.domain import DomainError, NotAllowed
 from app.core.money import MAX_CENTS
 from app.extensions import db
@@ -35,10 +37,16 @@ TEXT_FIELDS = tuple(f"{name}_{lang}" for name in ("title", "description") for la
 CALL_FIELDS = (
     *TEXT_FIELDS, "theme", "opens_at", "closes_at", "total_budget_cents", "max_support_percent",
     "eligible_types", "funding_model", "outcome_fee_cents", "min_employment_months",
-    "report_interval_months", "final_report", "advance_percent",
+    "report_interval_months", "final_report", "advance_percent", "regions",
+    "support_percent_by_type", "contact_name", "contact_email", "contact_phone", "filing",
+    "voucher_value_cents", "service_months", "voucher_target_groups",
 )
-# Once a call is open, applicants rely on its terms: only these may still change.
-OPEN_CALL_FIELDS = (*TEXT_FIELDS, "closes_at")
+CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone")
+# Once a call is open, applicants rely on its terms: only these may still change (the contact
+# person may change hands).
+OPEN_CALL_FIELDS = (*TEXT_FIELDS, "closes_at", *CONTACT_FIELDS)
+MAX_SERVICE_MONTHS = 24
+_PHONE = re.compile(r"\+?[0-9 ()\-]{5,40}")
 MAX_CRITERIA = 40
 
 
@@ -52,15 +60,27 @@ def editable_fields(call: Call, now: datetime | None = None) -> tuple[str, ...]:
     return CALL_FIELDS
 
 
+def territory_refusal(call: Call, organisation: Organisation):
+    """Why the call's territory keeps `organisation` out (a message naming the call's
+    regions), or None: the rule of permissions.region_allows, in words."""
+    from app.calls.permissions import region_allows
+
+    if region_allows(call, organisation):
+        return None
+    return _l("This call is only for organisations in %(regions)s; %(org)s is not in any of "
+              "them.", regions=", ".join(REGIONS.label(code) for code in call.regions),
+              org=organisation.name)
+
+
 def _require_manager_org(organisation: Organisation) -> None:
     if not (organisation.is_funding_authority and organisation.is_verified):
-        raise DomainError(_l("Only a verified ELY-centre runs calls."))
+        raise DomainError(_l("Only a verified funding authority runs calls."))
 
 
 def _require_manager(user: User, call: Call) -> None:
     """The service's own check of its actor, with the predicate the views use."""
     if not can_manage_call(user, call):
-        raise NotAllowed(_l("Only the call managers of the ELY-centre change its calls."))
+        raise NotAllowed(_l("Only the call managers of the funding authority change its calls."))
 
 
 def _clean(data: dict) -> dict:
@@ -70,8 +90,19 @@ def _clean(data: dict) -> dict:
             continue
         if name in TEXT_FIELDS or name == "theme":
             value = (value or "").replace("\r\n", "\n").strip()
+        elif name in CONTACT_FIELDS:
+            value = " ".join((value or "").split())
         elif name == "eligible_types":
             value = ORGANISATION_TYPES.clean(value or [])
+        elif name == "regions":
+            value = REGIONS.clean(value or [])
+        elif name == "voucher_target_groups":
+            value = TARGET_GROUPS.clean(value or [])
+        elif name == "support_percent_by_type":
+            value = {code: share for code, share in (value or {}).items()
+                     if code in ORGANISATION_TYPES and share is not None}
+        elif name == "filing":
+            value = Filing(value) if value in Filing.__members__ else Filing.platform
         elif name == "funding_model":
             value = FundingModel(value) if value in FundingModel.__members__ else FundingModel.grant
         elif name == "final_report":
@@ -85,7 +116,8 @@ def _clean(data: dict) -> dict:
 def _check(call: Call, now: datetime) -> None:
     """Rules that must hold whenever the call is saved."""
     if call.total_budget_cents is not None and not 0 <= call.total_budget_cents <= MAX_CENTS:
-        raise DomainError(_l("Enter a total budget between 0 and 999 999 999,99 €."),
+        raise DomainError(_l("Enter the support to be granted in the call, between 0 and "
+                             "999 999 999,99 €."),
                           field="total_budget_cents")
     if not 1 <= (call.max_support_percent or 0) <= 100:
         raise DomainError(_l("The maximum support share is a whole percentage from 1 to 100."),
@@ -98,10 +130,38 @@ def _check(call: Call, now: datetime) -> None:
                              "%(max)s.", max=MAX_ADVANCE_PERCENT), field="advance_percent")
     if call.opens_at and call.closes_at and call.closes_at <= call.opens_at:
         raise DomainError(_l("The call must close after it opens."), field="closes_at")
+    _check_terms(call)
     if call.state == CallState.published:
         if call.closes_at is None or call.closes_at <= now:
             raise DomainError(_l("The closing time of a published call must be in the future."),
                               field="closes_at")
+
+
+def _check_terms(call: Call) -> None:
+    """Per-type support shares, the contact person and the voucher terms."""
+    for code, share in (call.support_percent_by_type or {}).items():
+        if not isinstance(share, int) or not 1 <= share <= 100:
+            raise DomainError(_l("The maximum support share of %(type)s must be a whole "
+                                 "percentage from 1 to 100.",
+                                 type=ORGANISATION_TYPES.label(code)),
+                              field="support_percent_by_type")
+    if call.contact_email:
+        from email_validator import EmailNotValidError, validate_email
+
+        try:
+            validate_email(call.contact_email, check_deliverability=False)
+        except EmailNotValidError:
+            raise DomainError(_l("Enter a valid e-mail address, like name@example.fi."),
+                              field="contact_email") from None
+    if call.contact_phone and not _PHONE.fullmatch(call.contact_phone):
+        raise DomainError(_l("Enter the phone number with digits, for example +358 29 502 0000."),
+                          field="contact_phone")
+    if call.service_months is not None and not 1 <= call.service_months <= MAX_SERVICE_MONTHS:
+        raise DomainError(_l("The service lasts from 1 to %(max)s months.",
+                             max=MAX_SERVICE_MONTHS), field="service_months")
+    if call.voucher_value_cents is not None and not 0 < call.voucher_value_cents <= MAX_CENTS:
+        raise DomainError(_l("Enter the value of one voucher, more than 0 €."),
+                          field="voucher_value_cents")
 
 
 def create_call(user: User, organisation: Organisation, data: dict,
@@ -109,9 +169,10 @@ def create_call(user: User, organisation: Organisation, data: dict,
     """A new draft call run by `organisation`."""
     _require_manager_org(organisation)
     if not is_call_manager_of(user, organisation):
-        raise NotAllowed(_l("Only the call managers of the ELY-centre create its calls."))
+        raise NotAllowed(_l("Only the call managers of the funding authority create its calls."))
     now = clock.resolve(now)
-    call = Call(organisation=organisation, created_by_id=user.id, created_at=now, updated_at=now)
+    call = Call(organisation=organisation, created_by_id=user.id, created_at=now, updated_at=now,
+                authority_name=organisation.name)  # the name kept if it is renamed
     for name, value in _clean(data).items():
         setattr(call, name, value)
     if not any(getattr(call, f"title_{lang}") for lang in LANGS):
@@ -181,7 +242,7 @@ def publish_checklist(call: Call, now: datetime | None = None) -> list[Missing]:
     elif call.closes_at <= now:
         missing.append(Missing("closes_at", _l("A closing time in the future")))
     if not call.total_budget_cents:
-        missing.append(Missing("total_budget_cents", _l("The total budget")))
+        missing.append(Missing("total_budget_cents", _l("The support to be granted in the call")))
     if not call.eligible_types:
         missing.append(Missing("eligible_types", _l("At least one eligible organisation type")))
     if call.funding_model == FundingModel.outcome_based:
@@ -190,6 +251,14 @@ def publish_checklist(call: Call, now: datetime | None = None) -> list[Missing]:
         if not call.min_employment_months:
             missing.append(Missing("min_employment_months",
                                    _l("The minimum duration of employment")))
+    if call.funding_model == FundingModel.service_voucher:
+        if not call.voucher_value_cents:
+            missing.append(Missing("voucher_value_cents", _l("The value of a voucher")))
+        if not call.service_months:
+            missing.append(Missing("service_months", _l("The length of the service")))
+        if not call.voucher_target_groups:
+            missing.append(Missing("voucher_target_groups",
+                                   _l("The target groups of the vouchers")))
     if not call.scored_criteria:
         missing.append(Missing("criteria", _l("At least one scored selection criterion")))
     elif call.weight_total != 100:
@@ -197,7 +266,7 @@ def publish_checklist(call: Call, now: datetime | None = None) -> list[Missing]:
             "Weights of the scored criteria that sum to exactly 100 %% (now %(total)s %%)",
             total=call.weight_total)))
     if not call.organisation.is_verified:
-        missing.append(Missing("organisation", _l("A verified ELY-centre")))
+        missing.append(Missing("organisation", _l("A verified funding authority")))
     return missing
 
 
@@ -212,6 +281,7 @@ def publish_call(user: User, call: Call, now: datetime | None = None) -> None:
         raise DomainError(_l("The call is not ready to publish: %(items)s.",
                              items=", ".join(str(m.message) for m in missing)))
     call.state = CallState.published
+    call.authority_name = call.organisation.name  # its name when the call went public
     call.published_at = now
     call.updated_at = now
     db.session.flush()

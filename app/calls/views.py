@@ -14,7 +14,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.calls import bp, budget, permissions, services
-from app.calls.forms import CRITERION_KIND_LABELS, FUNDING_MODEL_LABELS, CallForm, CriterionForm
+from app.calls.forms import (
+    CRITERION_KIND_LABELS,
+    FILING_LABELS,
+    FUNDING_MODEL_LABELS,
+    LANGUAGE_LABELS,
+    CallForm,
+    CriterionForm,
+)
 from app.calls.loaders import get_call_or_404
 from app.calls.models import SCALE_MAX, Call, CallPhase, Criterion
 from app.core import clock, money
@@ -51,7 +58,36 @@ def template_helpers() -> dict:
         "time_left": time_left,
         "md": render_markdown,
         "budget_rate": hourly_rate_text,
+        "fallback_note": fallback_note,
+        "fallback_tag": fallback_tag,
+        "filing_labels": FILING_LABELS,
+        "language_labels": LANGUAGE_LABELS,
     }
+
+
+# "Not available in <reader's language>; shown in <language>." Whole sentences per pair: in
+# Finnish and Swedish a language name takes a different form in each place.
+_FALLBACK_NOTES = {
+    ("fi", "sv"): _l("Not available in Finnish; shown in Swedish."),
+    ("fi", "en"): _l("Not available in Finnish; shown in English."),
+    ("sv", "fi"): _l("Not available in Swedish; shown in Finnish."),
+    ("sv", "en"): _l("Not available in Swedish; shown in English."),
+    ("en", "fi"): _l("Not available in English; shown in Finnish."),
+    ("en", "sv"): _l("Not available in English; shown in Swedish."),
+}
+_FALLBACK_TAGS = {"fi": _l("(in Finnish)"), "sv": _l("(in Swedish)"), "en": _l("(in English)")}
+
+
+def fallback_note(shown: str, reader: str | None = None):
+    """The note shown above a call text that is not in the reader's language, or ""."""
+    reader = reader or current_language()
+    return "" if shown == reader else _FALLBACK_NOTES.get((reader, shown), "")
+
+
+def fallback_tag(shown: str, reader: str | None = None):
+    """A short "(in Finnish)" after a title that is not in the reader's language, or ""."""
+    reader = reader or current_language()
+    return "" if shown == reader else _FALLBACK_TAGS.get(shown, "")
 
 
 def hourly_rate_text(annual_salary_cents: int) -> str:
@@ -84,8 +120,16 @@ def index():
 def detail(call_id: int):
     call = get_call_or_404(call_id)
     organisations = permissions.applying_organisations(current_user, call)
+    now = clock.now()
+    sessions = list(call.info_sessions)
     return render_template("calls/detail.html", call=call, phase=call.phase(),
                            applying_organisations=organisations,
+                           outside_territory=permissions.organisations_outside_territory(
+                               current_user, call) if not organisations else [],
+                           upcoming_sessions=[s for s in sessions if (s.ends_at or s.starts_at)
+                                              >= now],
+                           past_sessions=[s for s in sessions if (s.ends_at or s.starts_at)
+                                          < now],
                            action_form=ActionForm(formdata=None),
                            checklist=services.publish_checklist(call)
                            if permissions.can_publish_call(current_user, call) else [])
@@ -117,6 +161,8 @@ def call_new():
         form.max_support_percent.data = 80
         form.final_report.data = True
         form.funding_model.data = "grant"
+        form.territory.data = "national"
+        form.filing.data = "platform"
     status = 200
     if form.validate_on_submit():
         organisation = next(o for o in organisations if str(o.id) == form.organisation_id.data)

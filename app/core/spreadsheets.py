@@ -2,21 +2,61 @@
 semicolons, a decimal comma) and XLSX with one sheet. Text is neutralised so that a
 spreadsheet never runs it as a formula; numbers (int, Decimal) stay numbers.
 
-Rows are lists of cells: str, int, Decimal or None (blank)."""
+Rows are lists of cells: str, int, Decimal or None (blank). Headers and values are in the
+user's language: headers are translated texts, codes are given as their labels, dates as the
+interface writes them (`date_cell`, `datetime_cell`) and booleans as yes / no (`yes_no`)."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterable
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask import Response
+from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
 
-from app.applications.list_views import neutralise
+from app.core.codelists import current_language
+from app.core.db import ensure_aware
 from app.core.money import cents_to_decimal
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# As the interface writes dates, without "klo" / "kl." so that a spreadsheet reads the cell as
+# a date and time (Finnish Excel reads "3.12.2026 16.00").
+DATE_PATTERNS = {"fi": "d.M.yyyy", "sv": "d.M.yyyy", "en": "d MMMM yyyy"}
+DATETIME_PATTERNS = {"fi": "d.M.yyyy H.mm", "sv": "d.M.yyyy H.mm", "en": "d MMMM yyyy H.mm"}
+
+
+def neutralise(value) -> str:
+    """A cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def date_cell(value: date | None) -> str | None:
+    """A date as the user's language writes it (3.12.2026; 3 December 2026)."""
+    if value is None:
+        return None
+    return format_date(value, DATE_PATTERNS[current_language()])
+
+
+def datetime_cell(value: datetime | None) -> str | None:
+    """A UTC time in Finnish time as the user's language writes it (3.12.2026 16.00)."""
+    if value is None:
+        return None
+    return format_datetime(ensure_aware(value), DATETIME_PATTERNS[current_language()])
+
+
+def yes_no(value: bool | None) -> str | None:
+    """A boolean as the user's language says it; blank when unknown."""
+    if value is None:
+        return None
+    return _("yes") if value else _("no")
 
 
 def euros(cents: int | None) -> Decimal | None:

@@ -12,24 +12,47 @@ from flask_babel import format_date, format_datetime, get_locale
 
 from app.core import codelists, money
 from app.core.db import ensure_aware
+from app.core.i18n import FIGURES
 from app.core.markdown import render_markdown
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 LANGUAGE_NAMES = {"fi": "Suomeksi", "sv": "På svenska", "en": "In English"}
 
 
+# Dates as they are written in Finland in each interface language: "3.12.2026 klo 16.00",
+# "3.12.2026 kl. 16.00" and, in English, the European "3 December 2026, 16.00" (Babel's "en" is
+# American: "Dec 3, 2026, 4:00 PM"). The named styles ("short", "medium", ...) map to these;
+# any other pattern is passed to Babel as it is.
+STYLES = ("short", "medium", "long", "full")
+DATE_PATTERNS = {"fi": "d.M.yyyy", "sv": "d.M.yyyy", "en": "d MMMM yyyy"}
+DATETIME_PATTERNS = {"fi": "d.M.yyyy 'klo' H.mm", "sv": "d.M.yyyy 'kl.' H.mm",
+                     "en": "d MMMM yyyy, H.mm"}
+TIME_PATTERN = "H.mm"  # 16.00 in all three languages
+
+
+def _language() -> str:
+    locale = get_locale()
+    language = locale.language if locale else "fi"
+    return language if language in DATE_PATTERNS else "fi"
+
+
 def local_datetime(value: datetime | None, fmt: str = "short") -> str:
     """A UTC time shown in Europe/Helsinki in the interface language."""
     if value is None:
         return ""
+    if fmt in STYLES:
+        fmt = DATETIME_PATTERNS[_language()]
     return format_datetime(ensure_aware(value), fmt)
 
 
 def local_date(value, fmt: str = "medium") -> str:
+    """A date (or the Finnish date of a UTC time) in the interface language."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = ensure_aware(value).astimezone(HELSINKI).date()
+    if fmt in STYLES:
+        fmt = DATE_PATTERNS[_language()]
     return format_date(value, fmt)
 
 
@@ -54,6 +77,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.globals["codelists"] = codelists
     app.jinja_env.globals["url_with"] = url_with
+    app.jinja_env.globals["rule_figures"] = FIGURES
+    # flask_babel.format_time(value, "short") (the "saved at" notes) as 16.00 in every language
+    app.extensions["babel"].instance.date_formats["time.short"] = TIME_PATTERN
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

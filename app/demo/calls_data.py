@@ -23,11 +23,22 @@ from app.applications.models import (
     ApplicationPractice,
     ApplicationRevision,
     ApplicationState,
+    OutcomePlan,
+    PartnerKind,
     StaffCostKind,
     StaffLine,
 )
 from app.applications.revisions import snapshot
-from app.calls.models import Call, CallState, Criterion, CriterionKind, FundingModel
+from app.calls.models import (
+    Call,
+    CallDocument,
+    CallInfoSession,
+    CallState,
+    Criterion,
+    CriterionKind,
+    Filing,
+    FundingModel,
+)
 from app.demo.data import DOMAIN
 from app.organisations.models import Role
 from app.organisations.partnership import PartnerState
@@ -66,6 +77,11 @@ CALLS: list[dict] = [
         "opens": -20, "closes": 25, "budget": 750_000_00, "max_support": 80,
         "eligible": ["ngo", "staffing_firm", "employment_area", "education"],
         "model": "grant",
+        # National (its applicants come from several regions), with a contact person, the call
+        # notice and two information sessions (one past, one coming).
+        "contact": ("Kaisa Rahkonen", "kaisa.rahkonen@" + DOMAIN, "+358 29 502 4100"),
+        "notice": True, "sessions": [(-10, "Mikkeli, Maaherrankatu 16", ""),
+                                     (5, "", "https://teams.example.fi/esr-infotilaisuus")],
     },
     {
         "key": "upcoming", "ely": "ely-pirkanmaa",
@@ -77,6 +93,25 @@ CALLS: list[dict] = [
         "opens": 14, "closes": 60, "budget": 900_000_00, "max_support": 90,
         "eligible": ["ngo", "staffing_firm"], "model": "outcome_based",
         "fee": 3_500_00, "min_months": 6,
+        "regions": ["MK06", "MK05"],
+        "contact": ("Jari Lehtinen", "jari.lehtinen@" + DOMAIN, ""),
+        "sessions": [(20, "Tampere, Yliopistonkatu 38", "")],
+    },
+    {
+        # Filed in EURA 2021: applicants prepare it here with partners and export it.
+        "key": "eura", "ely": "ely-etela-savo",
+        "title_fi": "Työllisyysalueiden ja järjestöjen yhteiset polut – Savo 2026 (EURA 2021)",
+        "title_sv": "Gemensamma vägar för sysselsättningsområden och organisationer – Savolax 2026",
+        "description_fi": (
+            "Haku yhteishankkeille, joissa työllisyysalueet, kunnat ja järjestöt kehittävät "
+            "yhdessä osatyökykyisten polkuja töihin. Virallinen hakemus jätetään EURA 2021 "
+            "-järjestelmään; Kohtaamossa löydetään osatoteuttajat ja valmistellaan hakemus."),
+        "opens": -5, "closes": 50, "budget": 1_200_000_00, "max_support": 80,
+        "eligible": ["ngo", "education", "municipality", "employment_area"], "model": "grant",
+        "regions": ["MK10", "MK11"], "filing": "eura2021",
+        "shares": {"municipality": 70, "employment_area": 70},
+        "contact": ("Kaisa Rahkonen", "kaisa.rahkonen@" + DOMAIN, "+358 29 502 4100"),
+        "notice": True, "sessions": [(10, "", "https://teams.example.fi/eura-infotilaisuus")],
     },
     {
         "key": "closed", "ely": "ely-etela-savo",
@@ -100,8 +135,9 @@ def _monthly(role, months, fte, salary):
             "monthly_salary_cents": salary * 100}
 
 
-def _hourly(role, hours, annual):
-    return {"role": role, "kind": "hourly", "hours_centi": hours * 100,
+def _hourly(role, hours, fte, annual):
+    """An hourly line: `hours` a person of `fte` % works (at most 1 720 h x FTE a year)."""
+    return {"role": role, "kind": "hourly", "hours_centi": hours * 100, "fte_centi": fte * 100,
             "annual_salary_cents": annual * 100}
 
 
@@ -135,8 +171,9 @@ APPLICATIONS: list[dict] = [
         "lines": [_monthly("Projektipäällikkö", 24, 100, 4_100),
                   _monthly("Työhönvalmentaja", 24, 100, 3_400),
                   _monthly("Työhönvalmentaja", 18, 80, 3_400),
-                  _hourly("Työkykyasiantuntija", 300, 52_000)],
+                  _monthly("Työkykyasiantuntija", 24, 10, 3_780)],
         "own_percent": 20,
+        # Cooperation partners (yhteistyökumppanit): they take no money from the project.
         "partners": [("employer-saimaan-konepaja", "accepted", "Tarjoaa työpaikat ja "
                       "työpaikkaohjaajat."),
                      ("ea-mikkeli", "accepted", "Ohjaa osallistujat ja seuraa tuloksia.")],
@@ -156,8 +193,9 @@ APPLICATIONS: list[dict] = [
                  "Kuntien työllisyyspalveluiden verkosto.",
                  "Saavutettavat tehtäväkuvat ja selkokieliset materiaalit."),
         "duration": (45, 775), "targets": (40, 15, 0, 3),
-        "lines": [_monthly("Työkykykoordinaattori", 24, 100, 3_900),
-                  _hourly("Palkkatukiasiantuntija", 200, 48_000)],
+        # The hourly unit cost (annual salary costs / 1 720 h) for every line.
+        "lines": [_hourly("Työkykykoordinaattori", 3_300, 100, 46_800),
+                  _hourly("Palkkatukiasiantuntija", 200, 10, 48_000)],
         "own_percent": 10, "municipal_percent": 10,
     },
     {
@@ -272,7 +310,7 @@ APPLICATIONS: list[dict] = [
                   _monthly("Työn muokkauksen asiantuntija", 24, 80, 3_300)],
         "own_percent": 20,
         "partners": [("ngo-savon-tyovalmennus", "accepted",
-                      "Valmentaa osallistujat ja tuntee alueen työnantajat.")],
+                      "Tuntee alueen työnantajat ja ohjaa hankkeeseen osallistujia.")],
         "practices": ["tyotehtavien-muokkaus"],
     },
     {
@@ -291,6 +329,31 @@ APPLICATIONS: list[dict] = [
         "duration": (30, 500), "targets": (36, 24, 0, 4),
         "lines": [_monthly("Koulutuskoordinaattori", 16, 100, 3_700)],
         "own_percent": 20,
+    },
+    {
+        # A draft in the call filed in EURA 2021: prepared here, exported in EURA's order.
+        "call": "eura", "lead": "ngo-savon-tyovalmennus", "writer": _person("mikko.partanen"),
+        "state": "draft",
+        "project_name": "Yhteinen polku – työllisyysalue ja järjestöt osatyökykyisten tukena",
+        "summary": "Mikkelin seudun työllisyysalue ja järjestöt rakentavat yhteisen polun, "
+                   "jolla osatyökykyinen työnhakija saa valmennuksen ja työpaikan samasta "
+                   "paikasta.",
+        **_texts(
+            "Osatyökykyinen työnhakija asioi nyt kolmessa paikassa, eikä kukaan vastaa "
+            "kokonaisuudesta.",
+            "Osatyökykyiset työnhakijat Etelä- ja Pohjois-Savossa, ohjaus työllisyysalueelta.",
+            "1. Yhteinen alkukartoitus\n2. Valmennus järjestössä\n3. Työpaikkajakso\n"
+            "4. Seuranta kuusi kuukautta",
+            "Kahdeksan työnantajaa tarjoaa työpaikkajaksoja ja nimeää työpaikkaohjaajan.",
+            "80 osallistujaa, joista 30 työllistyy ja 10 aloittaa koulutuksen.",
+            "Polku kuvataan toimintamalliksi Kohtaamoon.",
+            "Selkokieliset materiaalit ja esteettömät tilat; tulokset seurataan sukupuolen "
+            "mukaan."),
+        "duration": (45, 775), "targets": (80, 30, 2, 10),
+        "lines": [_monthly("Projektipäällikkö", 24, 100, 4_000),
+                  _monthly("Työhönvalmentaja", 24, 100, 3_300)],
+        "own_percent": 20,
+        "practices": ["tyotehtavien-muokkaus"],
     },
     {
         "call": "closed", "lead": "ngo-pirkan-polku", "writer": _person("antti.kallio"),
@@ -395,14 +458,68 @@ def _call(session: Session, ctx, spec: dict) -> tuple[Call, bool]:
         eligible_types=spec["eligible"], funding_model=FundingModel(spec["model"]),
         outcome_fee_cents=spec.get("fee"), min_employment_months=spec.get("min_months"),
         report_interval_months=6, final_report=True,
+        regions=spec.get("regions", []), support_percent_by_type=spec.get("shares", {}),
+        filing=Filing(spec.get("filing", "platform")),
+        contact_name=spec.get("contact", ("", "", ""))[0],
+        contact_email=spec.get("contact", ("", "", ""))[1],
+        contact_phone=spec.get("contact", ("", "", ""))[2],
         created_at=opens - timedelta(days=30), updated_at=opens - timedelta(days=14),
         published_at=opens - timedelta(days=14),
     )
     for position, (kind, title, weight, guidance) in enumerate(CRITERIA, start=1):
         call.criteria.append(Criterion(kind=CriterionKind(kind), title=title, weight=weight,
                                        guidance=guidance, position=position))
+    for days, place, url in spec.get("sessions", []):
+        starts = _helsinki_day(ctx.now, days, 13)
+        call.info_sessions.append(CallInfoSession(
+            starts_at=starts, ends_at=starts + timedelta(hours=1, minutes=30), place=place,
+            url=url, description="Haun esittely ja kysymyksiä hakijoilta."))
+    if spec.get("notice"):
+        call.documents.append(_notice(call))
     session.add(call)
     return call, True
+
+
+def notice_pdf(title: str) -> bytes:
+    """A small valid one-page PDF (the demo's call notice), with its cross-reference table."""
+    text = title.encode("latin-1", "replace").replace(b"(", b"[").replace(b")", b"]")
+    stream = b"BT /F1 14 Tf 60 780 Td (Hakuilmoitus) Tj 0 -24 Td /F1 10 Tf (" + text + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream
+        + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n"
+            "%%EOF\n").encode()
+    return bytes(out)
+
+
+def _notice(call: Call) -> CallDocument:
+    """The call notice as a stored upload, checked like any other (app.core.uploads)."""
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from app.core.uploads import store_upload, validate_upload
+
+    upload = FileStorage(io.BytesIO(notice_pdf(call.title_fi)), filename="hakuilmoitus.pdf",
+                         content_type="application/pdf")
+    checked = validate_upload(upload)
+    return CallDocument(kind="notice", title="Hakuilmoitus", language="fi",
+                        filename=checked.filename, stored_name=store_upload(checked, upload),
+                        content_type=checked.content_type, size=checked.size,
+                        sha256=checked.sha256)
 
 
 def fund(application: Application, own_percent: int, municipal_percent: int = 0) -> None:
@@ -445,12 +562,23 @@ def _application(session: Session, ctx, call: Call, spec: dict) -> Application:
     for position, line in enumerate(spec["lines"], start=1):
         application.staff_lines.append(StaffLine(position=position, **{
             **line, "kind": StaffCostKind(line["kind"])}))
+    # One staff-cost model per application: the one of its lines.
+    application.staff_cost_model = StaffCostKind(
+        spec["lines"][0]["kind"] if spec["lines"] else "monthly")
     if "own_percent" in spec:
         fund(application, spec["own_percent"], spec.get("municipal_percent", 0))
-    for key, state, role in spec.get("partners", []):
+    if "outcomes" in spec:  # outcome-based: {fee-table row: count}; the fee budget is the support
+        application.outcome_plans = [OutcomePlan(fee=call.fees[row], count=count)
+                                     for row, count in spec["outcomes"].items()]
+        application.support_cents = sum(call.fees[row].fee_cents * count
+                                        for row, count in spec["outcomes"].items())
+    # (organisation, state, role[, kind]): a cooperation partner unless the kind is given
+    # (a co-implementer's part is seeded by app/demo/group_data.py)
+    for key, state, role, *kind in spec.get("partners", []):
         partner = ctx.organisation(key)
         application.partners.append(ApplicationPartner(
             organisation=partner, state=PartnerState(state), role_description=role,
+            kind=PartnerKind(kind[0] if kind else PartnerKind.cooperation),
             invited_by_id=writer.id, responded_at=None if state == "invited" else call.opens_at,
             responded_by_id=None if state == "invited" else next(
                 m.user_id for m in partner.memberships if m.role == Role.owner)))

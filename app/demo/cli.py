@@ -72,12 +72,18 @@ def _rows(users: list[User], memberships: dict[int, list[Membership]],
     return rows
 
 
+def _authority_name(key: str) -> str:
+    """A demo organisation's name as data.py declares it (never written here: reforms rename
+    the authorities)."""
+    return next(spec["name"] for spec in data.ORGANISATIONS if spec["key"] == key)
+
+
 def _review_guide() -> list[str]:
     """Who to sign in as to try the review and decisions (app/demo/reviews_data.py)."""
     from app.demo import reviews_data as r
 
     return [
-        "Review and decisions at Etelä-Savon ELY-keskus:",
+        f"Review and decisions at {_authority_name('ely-etela-savo')}:",
         f"  reviewers           {r.LEENA} (has an application to declare and score),",
         f"                      {r.VILLE}, {r.OUTI}",
         f"  presenting officer  {r.OFFICER} (assigns reviewers, ranking, proposes decisions)",

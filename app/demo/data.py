@@ -36,13 +36,13 @@ def _email(local: str) -> str:
 
 USERS: list[dict] = [
     {"email": ADMIN_EMAIL, "name": "Aila Koivisto", "language": "fi", "admin": True},
-    # Etelä-Savon ELY-keskus
+    # Etelä-Savon elinvoimakeskus
     {"email": _email("marjatta.kettunen"), "name": "Marjatta Kettunen", "language": "fi"},
     {"email": _email("juha.pesonen"), "name": "Juha Pesonen", "language": "fi"},
     {"email": _email("leena.rautiainen"), "name": "Leena Rautiainen", "language": "fi"},
     {"email": _email("ville.tolvanen"), "name": "Ville Tolvanen", "language": "fi"},
     {"email": _email("outi.laine"), "name": "Outi Laine", "language": "fi"},
-    # Pirkanmaan ELY-keskus
+    # Pirkanmaan elinvoimakeskus
     {"email": _email("heikki.lahdesmaki"), "name": "Heikki Lähdesmäki", "language": "fi"},
     {"email": _email("anu.salmela"), "name": "Anu Salmela", "language": "fi"},
     {"email": _email("petri.vuorela"), "name": "Petri Vuorela", "language": "fi"},
@@ -89,12 +89,14 @@ USERS: list[dict] = [
 
 # --- organisations ---------------------------------------------------------------------------
 # `members`: (e-mail, role) or (e-mail, role, {"call_manager": True, "reviewer": True}).
-# Call roles only mean something in an ELY-centre, {"observer": True} in a national authority.
+# Call roles only mean something in a funding authority, {"observer": True} in a national
+# authority. The two funding authorities are elinvoimakeskukset (ELY-centres until 31.12.2025:
+# their former names, and the names of their calls of the time, are in authorities_data.py).
 
 ORGANISATIONS: list[dict] = [
     {
         "key": "ely-etela-savo",
-        "name": "Etelä-Savon ELY-keskus",
+        "name": "Etelä-Savon elinvoimakeskus",
         "business_id": business_id("9900001"),
         "type": "regional_authority", "is_funding_authority": True,
         "verified": True,
@@ -103,9 +105,9 @@ ORGANISATIONS: list[dict] = [
         "website": "https://etela-savon-ely.example",
         "contact_email": _email("kirjaamo.etela-savo"),
         "description": (
-            "Etelä-Savon ELY-keskus rahoittaa työllisyyttä edistäviä hankkeita ja "
-            "palveluhankintoja maakunnassa. Avaamme hakuja, arvioimme hakemukset ja "
-            "seuraamme rahoitettujen hankkeiden raportointia."
+            "Etelä-Savon elinvoimakeskus (31.12.2025 asti Etelä-Savon ELY-keskus) rahoittaa "
+            "työllisyyttä edistäviä hankkeita ja palveluhankintoja maakunnassa. Avaamme "
+            "hakuja, arvioimme hakemukset ja seuraamme rahoitettujen hankkeiden raportointia."
         ),
         "expertise": "Hankerahoitus, ESR+-hankkeet, tulosperusteiset hankinnat, seuranta",
         "members": [
@@ -120,7 +122,7 @@ ORGANISATIONS: list[dict] = [
     },
     {
         "key": "ely-pirkanmaa",
-        "name": "Pirkanmaan ELY-keskus",
+        "name": "Pirkanmaan elinvoimakeskus",
         "business_id": business_id("9900002"),
         "type": "regional_authority", "is_funding_authority": True,
         "verified": True,
@@ -129,7 +131,8 @@ ORGANISATIONS: list[dict] = [
         "website": "https://pirkanmaan-ely.example",
         "contact_email": _email("kirjaamo.pirkanmaa"),
         "description": (
-            "Pirkanmaan ELY-keskus tukee alueen työllisyyspalveluja rahoittamalla "
+            "Pirkanmaan elinvoimakeskus (31.12.2025 asti Pirkanmaan ELY-keskus) tukee alueen "
+            "työllisyyspalveluja rahoittamalla "
             "kehittämishankkeita ja kokeiluja, erityisesti osatyökykyisten ja nuorten "
             "työllistymiseksi."
         ),

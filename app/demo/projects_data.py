@@ -35,8 +35,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from app.applications import sections, workflow
+from app.applications import workflow
 from app.applications.models import Application
+from app.applications.outcomes import requested_cost_cents
 from app.calls.models import Call, OutcomeFee, OutcomeType
 from app.core import clock
 from app.core.outbox import OutboundMail
@@ -245,8 +246,8 @@ PROJECTS: list[dict] = [
                   "Kolmekymmentä asiakasyritystä.", "40 kuuden kuukauden työsuhdetta.",
                   "Alan järjestön kautta.", "Ikäsyrjinnän ehkäisy."),
         "targets": (80, 40, 3, 0), "start": (-13, -10),
-        "lines": [_monthly("Työvalmentaja", 24, 100, 3_200),
-                  _monthly("Rekrytoija", 24, 50, 3_400)],
+        # An outcome plan instead of staff lines: 40 employments and 3 business starts.
+        "lines": [], "outcomes": {0: 40, 1: 3},
         "report_1": {
             "state": "approved",
             # (fee row, stage) -> count: nine employments started and one business.
@@ -335,6 +336,7 @@ def _application_spec(ctx, call: Call, spec: dict) -> dict:
         "summary": spec["summary"], **calls_data._texts(*spec["texts"]),
         "duration": ((start - closed).days, (end - closed).days), "targets": spec["targets"],
         "lines": spec["lines"], "own_percent": 0 if call.max_support_percent == 100 else 20,
+        **({"outcomes": spec["outcomes"]} if "outcomes" in spec else {}),
     }
 
 
@@ -364,7 +366,7 @@ def _decide_call(session: Session, ctx, call: Call, call_spec: dict) -> int:
 
 
 def _proposal(application: Application) -> ProposalInput:
-    total = sections.totals(application).total_cents
+    total = requested_cost_cents(application)  # the fee budget in an outcome-based call
     return ProposalInput(
         approve=True, granted_cents=application.support_cents, approved_cost_cents=total,
         justification="Hakemus täyttää haun ehdot ja sai arvioinnissa hyvät pisteet: "

@@ -213,17 +213,17 @@ CLOSED_DECISIONS: dict[str, dict] = {
 # Justifications that refer to the scores; filled in from the ranking's figures.
 JUSTIFICATIONS = {
     ("fi", "full"): (
-        "Hakemus sai valintakriteereillä keskimäärin {mean} pistettä 100:sta ({count} "
+        "Hakemus sai valintaperusteilla keskimäärin {mean} pistettä 100:sta ({count} "
         "arviota, vaihteluväli {low}–{high}) ja sijoittui haun {rank}. sijalle. Tuki "
         "myönnetään haetun suuruisena ({granted}); se mahtuu haun talousarvioon ({budget})."),
     ("fi", "partial"): (
-        "Hakemus sai valintakriteereillä keskimäärin {mean} pistettä 100:sta ({count} "
+        "Hakemus sai valintaperusteilla keskimäärin {mean} pistettä 100:sta ({count} "
         "arviota, vaihteluväli {low}–{high}) ja sijoittui haun {rank}. sijalle. Haun "
         "talousarviosta ({budget}) on paremmin sijoittuneiden jälkeen jäljellä {granted}, "
         "joten tuki myönnetään haettua ({requested}) pienempänä ja hyväksytyt kustannukset "
         "pienenevät samassa suhteessa."),
     ("fi", "below_line"): (
-        "Hakemus sai valintakriteereillä keskimäärin {mean} pistettä 100:sta ({count} "
+        "Hakemus sai valintaperusteilla keskimäärin {mean} pistettä 100:sta ({count} "
         "arviota) ja sijoittui haun {rank}. sijalle. Paremmin pisteytetyt hakemukset "
         "käyttävät haun koko talousarvion ({budget}), joten hakemusta ei rahoiteta."),
     ("fi", "ineligible"): (

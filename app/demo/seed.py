@@ -30,7 +30,16 @@ from app.auth.passwords import hash_password
 from app.calls.models import Call
 from app.core import audit
 from app.core.db import utcnow
-from app.demo import calls_data, data, practices_data, projects_data, reviews_data
+from app.demo import (
+    authorities_data,
+    calls_data,
+    data,
+    group_data,
+    practices_data,
+    projects_data,
+    reviews_data,
+    voucher_data,
+)
 from app.organisations.models import (
     Invitation,
     JoinRequest,
@@ -347,6 +356,9 @@ STEPS: list[tuple[str, Step]] = [
     ("calls", calls_data.seed_calls),
     ("reviews", reviews_data.seed_reviews),
     ("projects", projects_data.seed_projects),
+    ("authorities", authorities_data.seed_authorities),
+    ("funding_models", voucher_data.seed_funding_models),
+    ("group_project", group_data.seed_group_project),
 ]
 
 

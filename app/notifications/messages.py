@@ -27,7 +27,7 @@ MESSAGES = {
     K.reviewer_assigned: _l("You have been assigned to review “%(title)s” (%(call)s)."),
     K.review_due: _l("Your review of “%(title)s” is due on %(due)s."),
     K.application_submitted: _l("“%(title)s” was submitted to the call %(call)s."),
-    K.info_requested: _l("The ELY-centre asks for more information about “%(title)s”."),
+    K.info_requested: _l("The funding authority asks for more information about “%(title)s”."),
     K.decision_proposed: _l("A decision on “%(title)s” is proposed for you to confirm or "
                             "return."),
     K.decision_made: _l("The decision on “%(title)s” has been made."),

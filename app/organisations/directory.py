@@ -1,12 +1,19 @@
-"""The public organisation directory: filters, sorting and pagination in SQL."""
+"""The public organisation directory: filters, sorting and pagination in SQL.
+
+Ceased organisations (valid_to passed) are listed by default and marked "Ceased": someone
+who looks one up by its name finds it and the page that says where its tasks moved. A
+partner search ticks "Hide ceased organisations" (`active=1`) to see only those working today.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 
+from app.core import clock
 from app.core.codelists import ORGANISATION_TYPES, REGIONS, TARGET_GROUPS
 from app.organisations.models import (
     Organisation,
@@ -29,6 +36,7 @@ class DirectoryFilter:
     regions: list[str] = field(default_factory=list)
     target_groups: list[str] = field(default_factory=list)
     sort: str = "name"
+    hide_ceased: bool = False
 
     @classmethod
     def from_args(cls, args) -> DirectoryFilter:
@@ -39,16 +47,21 @@ class DirectoryFilter:
             regions=REGIONS.clean(args.getlist("region")),
             target_groups=TARGET_GROUPS.clean(args.getlist("target_group")),
             sort=sort if sort in SORTS else "name",
+            hide_ceased=args.get("active", "") in ("1", "y", "on"),
         )
 
     @property
     def active(self) -> bool:
-        return bool(self.q or self.types or self.regions or self.target_groups)
+        return bool(self.q or self.types or self.regions or self.target_groups
+                    or self.hide_ceased)
 
 
-def directory_query(flt: DirectoryFilter) -> Select:
+def directory_query(flt: DirectoryFilter, today: date | None = None) -> Select:
     """Verified organisations matching the filter, sorted."""
     stmt = select(Organisation).where(Organisation.status == OrganisationStatus.verified)
+    if flt.hide_ceased:
+        today = today or clock.local_date()
+        stmt = stmt.where(or_(Organisation.valid_to.is_(None), Organisation.valid_to >= today))
     if flt.q:
         escaped = flt.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern = f"%{escaped}%"

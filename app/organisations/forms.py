@@ -1,5 +1,5 @@
 """Organisation forms. They check the shape of the input; services.py enforces the rules
-(Business ID check digit and uniqueness, last owner, call roles only in ELY-centres)."""
+(Business ID check digit and uniqueness, last owner, call roles only in funding authorities)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     EmailField,
     HiddenField,
     SearchField,
@@ -20,7 +21,12 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.core.codelists import ORGANISATION_TYPES, REGIONS, TARGET_GROUPS
+from app.core.codelists import (
+    HISTORICAL_ORGANISATION_TYPES,
+    ORGANISATION_TYPES,
+    REGIONS,
+    TARGET_GROUPS,
+)
 from app.core.forms import BaseForm, as_choices
 from app.organisations.directory import SORTS
 from app.organisations.models import Role
@@ -91,8 +97,21 @@ class OrganisationForm(BaseForm):
                     Length(max=20, message=_l("A Business ID looks like 1234567-8."))],
         description=_l("The Finnish Business ID (Y-tunnus), for example 1234567-8."),
     )
+    unit_name = StringField(
+        _l("Name of the unit"),
+        validators=[Length(max=200, message=_l("The name can be at most 200 characters long."))],
+        description=_l("Only for a unit (a department, a service or an office) registered with "
+                       "the Business ID of its organisation, e.g. a municipality's employment "
+                       "services. Leave empty for the organisation itself."),
+    )
     type = SelectField(_l("Type of organisation"), invalid_choice_message=CHOICE_MESSAGE,
                        validators=[DataRequired(_l("Choose the type of the organisation."))])
+    member_municipalities = TextAreaField(
+        _l("Member municipalities"),
+        validators=[Length(max=7000, message=_l("The list is too long."))],
+        description=_l("Only for an employment area: one municipality a line, at most 60. "
+                       "The area applies with its responsible municipality's Business ID."),
+    )
     regions = MultiCheckboxField(
         _l("Regions where you work"),
         validators=[AtLeastOne(_l("Choose at least one region."))],
@@ -126,19 +145,28 @@ class OrganisationForm(BaseForm):
         description=_l("Shown on the public profile."),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, obj=None, **kwargs):
+        super().__init__(*args, obj=obj, **kwargs)
+        # Types kept for history (TE-offices) are not offered, except to one that has it.
+        current = getattr(obj, "type", None)
         self.type.choices = as_choices(
-            [("", _l("Choose…")), *ORGANISATION_TYPES.choices()]
+            [("", _l("Choose…")),
+             *((code, label) for code, label in ORGANISATION_TYPES.choices()
+               if code not in HISTORICAL_ORGANISATION_TYPES or code == current)]
         )
         self.regions.choices = as_choices(REGIONS.choices())
         self.target_groups.choices = as_choices(TARGET_GROUPS.choices())
+        if obj is not None and not self.is_submitted():
+            self.member_municipalities.data = "\n".join(obj.member_municipalities or [])
 
     def service_data(self) -> dict:
-        """The values as the services take them."""
+        """The values as the services take them (never the funding-authority capability:
+        only an administrator grants it)."""
         return {
             "name": self.name.data or "",
             "business_id": self.business_id.data or "",
+            "unit_name": self.unit_name.data or "",
+            "member_municipalities": self.member_municipalities.data or "",
             "type": self.type.data or "",
             "regions": self.regions.data or [],
             "target_groups": self.target_groups.data or [],
@@ -159,6 +187,7 @@ class DirectoryForm(FlaskForm):
     type = MultiCheckboxField(_l("Type"))
     region = MultiCheckboxField(_l("Region"))
     target_group = MultiCheckboxField(_l("Target group"))
+    active = BooleanField(_l("Hide ceased organisations"), false_values=("", "0"))
     sort = SelectField(_l("Sort"))
 
     def __init__(self, *args, **kwargs):
@@ -247,3 +276,35 @@ class RejectForm(BaseForm):
                         "The reason can be at most 2,000 characters long."))],
         description=_l("The owners see this and can correct the details."),
     )
+
+
+class AdminOrganisationForm(BaseForm):
+    """A platform administrator's form: the name and the lifecycle of an organisation."""
+
+    name = StringField(_l("Name of the organisation"), validators=[
+        DataRequired(_l("Enter the name of the organisation.")),
+        Length(max=200, message=_l("The name can be at most 200 characters long."))],
+        description=_l("A new name keeps the old one on the page as a former name."))
+    renamed_on = DateField(
+        _l("Old name used until"), validators=[Optional()],
+        format="%Y-%m-%d",
+        description=_l("Only when the name changes; default today."),
+    )
+    valid_from = DateField(_l("Operating since"), validators=[Optional()], format="%Y-%m-%d")
+    valid_to = DateField(
+        _l("Operating until"), validators=[Optional()], format="%Y-%m-%d",
+        description=_l("After this day the organisation is shown as ceased and cannot start "
+                       "new applications."),
+    )
+    predecessor = SelectField(
+        _l("Took over the tasks of"), invalid_choice_message=CHOICE_MESSAGE,
+        description=_l("E.g. the ELY-centre whose tasks an elinvoimakeskus took over."),
+    )
+
+    def __init__(self, *args, organisations=(), obj=None, **kwargs):
+        super().__init__(*args, obj=obj, **kwargs)
+        self.predecessor.choices = as_choices(
+            [("", _l("None")), *((str(org.id), org.display_name) for org in organisations)]
+        )
+        if obj is not None and not self.is_submitted():
+            self.predecessor.data = str(obj.predecessor_id or "")

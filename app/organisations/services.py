@@ -13,13 +13,19 @@ from sqlalchemy.orm import selectinload
 from app.auth.models import User
 from app.core import audit
 from app.core.changes import record_change
-from app.core.codelists import ORGANISATION_TYPES, REGIONS, TARGET_GROUPS
+from app.core.codelists import (
+    HISTORICAL_ORGANISATION_TYPES,
+    ORGANISATION_TYPES,
+    REGIONS,
+    TARGET_GROUPS,
+)
 from app.core.db import utcnow
 from app.core.domain import DomainError, NotAllowed
 from app.core.outbox import queue_mail
 from app.core.tokens import TokenError, make_token, read_token  # noqa: F401 (views catch it)
 from app.extensions import db
 from app.organisations import business_id as bid
+from app.organisations import lifecycle
 from app.organisations.models import (
     Invitation,
     JoinRequest,
@@ -82,35 +88,56 @@ def _check_fields(data: dict, organisation: Organisation | None = None) -> dict:
                "(e.g. 1234567-1)."),
             field="business_id",
         )
-    taken = db.session.scalar(
-        select(Organisation.id).where(Organisation.business_id == clean["business_id"])
-    )
-    if taken is not None and (organisation is None or taken != organisation.id):
+    clean["unit_name"] = " ".join((data.get("unit_name") or "").split())[:200]
+    taken = db.session.scalars(
+        select(Organisation).where(Organisation.business_id == clean["business_id"])
+    ).all()
+    others = [org for org in taken if organisation is None or org.id != organisation.id]
+    if others and not clean["unit_name"]:
         raise DomainError(
             _l("An organisation with this Business ID is already registered. Ask its owner to "
-               "invite you, or request to join it."),
+               "invite you, or request to join it. If you register a unit of it (a department, "
+               "a service or an office of its own), give the unit's name."),
             field="business_id",
+        )
+    if any(org.unit_name.casefold() == clean["unit_name"].casefold() for org in others):
+        raise DomainError(
+            _l("A unit with this name is already registered under this Business ID. Ask its "
+               "owner to invite you, or request to join it."),
+            field="unit_name",
         )
     if clean["type"] not in ORGANISATION_TYPES:
         raise DomainError(_l("Choose the type of the organisation."), field="type")
+    if clean["type"] in HISTORICAL_ORGANISATION_TYPES and (
+            organisation is None or organisation.type != clean["type"]):
+        raise DomainError(_l("This type is kept for history only: choose the type the "
+                             "organisation has today."), field="type")
     clean["regions"] = REGIONS.clean(data.get("regions", []))
     clean["target_groups"] = TARGET_GROUPS.clean(data.get("target_groups", []))
+    clean["member_municipalities"] = (
+        lifecycle.clean_municipalities(data.get("member_municipalities") or "")
+        if clean["type"] == "employment_area" else [])
     return clean
 
 
 def create_organisation(user: User, data: dict) -> Organisation:
-    """Register an organisation with `user` as its owner. It starts unverified."""
+    """Register an organisation (or a unit of a registered one) with `user` as its owner.
+    It starts unverified and is never a funding authority: only an administrator grants
+    that (lifecycle.set_funding_authority)."""
     if not can_create_organisation(user):
         raise NotAllowed()
     clean = _check_fields(data)
     organisation = Organisation(
-        name=clean["name"].strip(),
+        name=" ".join(clean["name"].split()),
         business_id=clean["business_id"],
+        unit_name=clean["unit_name"],
         type=clean["type"],
         description=clean.get("description", "").strip(),
         website=clean.get("website", "").strip(),
         contact_email=clean.get("contact_email", "").strip().lower(),
         expertise=clean.get("expertise", "").strip(),
+        member_municipalities=clean["member_municipalities"],
+        is_funding_authority=False,
     )
     organisation.regions = clean["regions"]
     organisation.target_groups = clean["target_groups"]
@@ -124,20 +151,23 @@ def create_organisation(user: User, data: dict) -> Organisation:
 
 def update_organisation(user: User, organisation: Organisation, data: dict) -> None:
     """Edit the profile. Changing the Business ID or type of a verified organisation
-    sends it back to verification."""
+    sends it back to verification; a new name keeps the old one as a former name."""
     if not can_edit_organisation(user, organisation):
         raise NotAllowed()
     clean = _check_fields(data, organisation)
     identity_changed = (
         clean["business_id"] != organisation.business_id or clean["type"] != organisation.type
     )
-    for field in ("name", "description", "website", "contact_email", "expertise"):
+    lifecycle.rename_organisation(user, organisation, clean.get("name", ""))
+    for field in ("description", "website", "contact_email", "expertise"):
         setattr(organisation, field, clean.get(field, "").strip())
     organisation.contact_email = organisation.contact_email.lower()
     organisation.business_id = clean["business_id"]
+    organisation.unit_name = clean["unit_name"]
     organisation.type = clean["type"]
     organisation.regions = clean["regions"]
     organisation.target_groups = clean["target_groups"]
+    organisation.member_municipalities = clean["member_municipalities"]
     if identity_changed and organisation.status == OrganisationStatus.verified:
         organisation.status = OrganisationStatus.unverified
         organisation.verified_at = None
@@ -211,7 +241,8 @@ def _owner_count(organisation: Organisation) -> int:
 
 def change_role(actor: User, membership: Membership, role: Role, *,
                 call_manager: bool = False, reviewer: bool = False) -> None:
-    """Change a member's role (and call roles in an ELY-centre); an organisation keeps an owner."""
+    """Change a member's role (and call roles in a funding authority); an organisation keeps
+    an owner."""
     organisation = membership.organisation
     if not can_manage_members(actor, organisation):
         raise NotAllowed()
@@ -219,7 +250,8 @@ def change_role(actor: User, membership: Membership, role: Role, *,
         raise DomainError(_l("The organisation must keep at least one owner. Make someone else "
                              "an owner first."))
     if not organisation.is_funding_authority and (call_manager or reviewer):
-        raise DomainError(_l("Call roles (call manager, reviewer) exist only in ELY Centres."))
+        raise DomainError(_l("Call roles (call manager, reviewer) exist only in funding "
+                             "authorities."))
     old = membership.role
     membership.role = role
     if organisation.is_funding_authority:

@@ -14,7 +14,7 @@ from app.core.htmx import is_htmx, render_page_or_fragment
 from app.core.pagination import page_arg
 from app.core.unit_of_work import perform
 from app.extensions import db
-from app.organisations import bp, permissions, queries, services
+from app.organisations import bp, lifecycle, permissions, queries, services
 from app.organisations.directory import DirectoryFilter, directory_query
 from app.organisations.forms import (
     ROLE_LABELS,
@@ -99,6 +99,9 @@ def detail(org_id: int):
         membership=membership_of(current_user, organisation),
         pending_request=pending_request,
         join_form=join_form,
+        former_names=lifecycle.former_names(organisation),
+        other_units=[unit for unit in lifecycle.other_units(organisation)
+                     if can_view_organisation(current_user, unit)],
     )
 
 
@@ -126,7 +129,23 @@ def create():
         status = outcome.status
     elif form.errors:
         status = 422
-    return render_template("organisations/form.html", form=form, organisation=None), status
+    return render_template("organisations/form.html", form=form, organisation=None,
+                           existing=_registered_with(form)), status
+
+
+def _registered_with(form: OrganisationForm, organisation: Organisation | None = None):
+    """After a refused Business ID: the organisations already registered with it that the user
+    may see, to ask to join (or to register a unit of)."""
+    if not form.business_id.errors and not form.unit_name.errors:
+        return []
+    from app.organisations import business_id as bid
+
+    normalised = bid.normalise(form.business_id.data or "")
+    if not bid.is_valid(normalised):
+        return []
+    return [org for org in lifecycle.organisations_with_business_id(normalised)
+            if (organisation is None or org.id != organisation.id)
+            and can_view_organisation(current_user, org)]
 
 
 @bp.route("/organisations/<int:org_id>/edit", methods=["GET", "POST"])
@@ -150,7 +169,8 @@ def edit(org_id: int):
         status = outcome.status
     elif form.errors:
         status = 422
-    return render_template("organisations/form.html", form=form, organisation=organisation), status
+    return render_template("organisations/form.html", form=form, organisation=organisation,
+                           existing=_registered_with(form, organisation)), status
 
 
 @bp.post("/organisations/<int:org_id>/resubmit")

@@ -47,10 +47,10 @@ def validate_practice(user: User, organisation: Organisation, practice: Practice
     if not can_act_for(user, organisation):
         raise NotAllowed()
     if not organisation.is_funding_authority or not organisation.is_verified:
-        raise DomainError(_l("Only a verified ELY Centre can validate service models."))
+        raise DomainError(_l("Only a verified funding authority can validate service models."))
     if not any(m.organisation_id == organisation.id for m in validator_memberships(user)):
-        raise NotAllowed(_l("Only the reviewers and call managers of an ELY Centre can "
-                            "validate service models."))
+        raise NotAllowed(_l("Only the reviewers and call managers of a funding authority "
+                            "can validate service models."))
     if organisation.id == practice.organisation_id:
         raise DomainError(_l("An organisation cannot validate its own service model."))
     if db.session.scalar(select(Membership.id).where(

@@ -232,8 +232,8 @@ class AttachmentForm(BaseForm):
 
 
 class ValidateForm(BaseForm):
-    organisation = SelectField(_l("Validating ELY Centre"), validators=[
-        DataRequired(_l("Choose the ELY Centre."))])
+    organisation = SelectField(_l("Validating funding authority"), validators=[
+        DataRequired(_l("Choose the funding authority."))])
     statement = TextAreaField(
         _l("Statement"),
         validators=[DataRequired(_l("Write a short statement on why the model is validated.")),

@@ -90,8 +90,10 @@ class _Run:
         """The organisation with the record's Business ID, or None if there is none yet."""
         business_id = record.organisation["business_id"]
         if business_id not in self.organisations:
+            # Several units may share a Business ID: the record names the organisation itself.
             found = db.session.scalar(
-                select(Organisation).where(Organisation.business_id == business_id))
+                select(Organisation).where(Organisation.business_id == business_id,
+                                           Organisation.unit_name == ""))
             if found is None:
                 return None
             self.organisations[business_id] = found

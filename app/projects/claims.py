@@ -39,11 +39,6 @@ def staff_line_cents(kind: str, *, months_centi=None, fte_centi=None, monthly_sa
     return budget.monthly_cost(months_centi, fte_centi, monthly_salary_cents)
 
 
-def stage_fee_cents(fee_cents: int, percent: int) -> int:
-    """The fee of one stage of one outcome."""
-    return half_up_div(int(fee_cents) * int(percent), 100)
-
-
 def support_of(eligible_cents: int, support_basis_points: int) -> int:
     return half_up_div(int(eligible_cents) * int(support_basis_points), 10_000)
 

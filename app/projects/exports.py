@@ -61,8 +61,9 @@ def _project_rows(row: ProjectRow):
         approved = claim is not None and claim.approved_at is not None
         yield [
             project.id, project.name, project.organisation.name, str(STATE_LABELS[row.state]),
-            report.number, yes if report.is_final else no, report.period_start.isoformat(),
-            report.period_end.isoformat(), report.due_on.isoformat(),
+            report.number, yes if report.is_final else no,
+            spreadsheets.date_cell(report.period_start), spreadsheets.date_cell(report.period_end),
+            spreadsheets.date_cell(report.due_on),
             str(REPORT_STATE_LABELS[report.state]),
             *(figures[key] for key in indicators.FIELDS),
             spreadsheets.euros(project.granted_cents), spreadsheets.euros(project.advance_cents),

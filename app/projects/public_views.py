@@ -85,7 +85,7 @@ def detail(project_id: int):
         _target_rows(project, results.figures if results.accepted else None),
         label_heading=_("Figure"), value_heading=_("So far"), target_heading=_("Target"),
         suppress=True, empty_text=_("No report has been accepted yet: results are published "
-                                    "once the ELY-centre has accepted a report."))
+                                    "once the funding authority has accepted a report."))
     return render_template(
         "projects/public_detail.html", project=project, results=results, chart=chart,
         practices=queries.published_practices(project), today=clock.local_date(),

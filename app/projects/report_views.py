@@ -288,8 +288,8 @@ def report_submit(report_id: int):
         return _form_again(report_id, form, refuse(_l("Reload the page and try again.")))
     outcome = perform(lambda: services.submit_report(current_user, report))
     if outcome.ok:
-        flash(_l("The report has been submitted to the ELY-centre. It can no longer be "
-                 "changed unless the ELY-centre returns it for corrections."), "success")
+        flash(_l("The report has been submitted to the funding authority. It can no longer be "
+                 "changed unless the funding authority returns it for corrections."), "success")
         return redirect(detail_url(report))
     report = get_report_or_404(report_id)
     if not posted:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.applications.models import Application
 from app.auth.models import User
+from app.calls import fees
 from app.calls.models import Call, FundingModel
 from app.core import audit, clock
 from app.core.domain import Conflict, DomainError, NotAllowed
@@ -109,12 +110,14 @@ def ensure_claim(report: Report) -> PaymentClaim:
     if project.call.funding_model == FundingModel.outcome_based:
         position = 0
         for fee in project.call.fees:
+            # The same stage amounts as the call page and the application's outcome plan:
+            # they add up to the fee exactly (fees.stage_amounts).
+            amounts = fees.stage_amounts(fee.fee_cents, fee.stages)
             for index, stage in enumerate(fee.stage_list):
                 label = fee.label + (f" – {stage.get('label')}" if stage.get("label") else "")
                 claim.lines.append(ClaimLine(
                     position=position, kind=ClaimLineKind.outcome, fee_id=fee.id, stage=index,
-                    label=label[:300], count=0,
-                    unit_fee_cents=claims.stage_fee_cents(fee.fee_cents, stage.get("percent", 100)),
+                    label=label[:300], count=0, unit_fee_cents=amounts[index],
                     claimed_cents=0))
                 position += 1
     else:

@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from app.applications import sections
 from app.applications.models import Application, ApplicationState
+from app.applications.outcomes import requested_cost_cents
 from app.applications.permissions import can_view_application, is_conflicted
 from app.calls.loaders import get_call_or_404
 from app.calls.models import Call
@@ -121,8 +122,8 @@ def _proposal_form(application: Application, decision: Decision | None, row,
     language = documents.default_language(application)
     return ProposalForm(formdata=None, data={
         "outcome": "approve" if approve else "reject",
-        "granted": application.support_cents,
-        "approved_cost": sections.totals(application).total_cents,
+        "granted": application.requested_support_cents,
+        "approved_cost": requested_cost_cents(application),
         "eligible_from": application.start_date, "eligible_until": application.end_date,
         "justification": _suggested_justification(row, count, approve, language),
         "language": language})
@@ -386,8 +387,8 @@ def call_decisions_propose(call_id: int):
                 documents.figures_for_template(row, count, language))
             values = services.ProposalInput(
                 approve=approve,
-                granted_cents=application.support_cents if approve else None,
-                approved_cost_cents=(sections.totals(application).total_cents if approve
+                granted_cents=application.requested_support_cents if approve else None,
+                approved_cost_cents=(requested_cost_cents(application) if approve
                                      else None),
                 justification=text, language=language)
             try:

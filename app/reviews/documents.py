@@ -41,6 +41,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "business_id": "Y-tunnus",
         "partners": "Osatoteuttajat",
         "no_partners": "Ei osatoteuttajia",
+        "cooperation": "Yhteistyökumppanit",
         "project": "Hanke",
         "call": "Haku",
         "programme": "Ohjelma",
@@ -80,6 +81,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "business_id": "FO-nummer",
         "partners": "Delgenomförare",
         "no_partners": "Inga delgenomförare",
+        "cooperation": "Samarbetspartner",
         "project": "Projekt",
         "call": "Utlysning",
         "programme": "Program",
@@ -250,7 +252,7 @@ def document_context(decision: Decision) -> dict:
     language = language_of(decision.language)
     application = decision.application
     call = application.call
-    authority = decision.authority_name or call.organisation.name
+    authority = decision.authority_name or application.authority_name or call.authority_label
     lines = plan_lines(decision.approved_plan, language)
     return {
         "decision": decision,
@@ -264,7 +266,10 @@ def document_context(decision: Decision) -> dict:
         "number": decision_number(decision),
         "date": day(decision.decided_at),
         "call_title": call.title(language),
-        "partners": [p.organisation for p in application.accepted_partners],
+        # co-implementers (osatoteuttajat) and cooperation partners (yhteistyökumppanit)
+        "partners": [p.organisation for p in application.co_implementers],
+        "cooperation_partners": [p.organisation for p in application.accepted_partners
+                                 if not p.is_co_implementer],
         "plan": lines,
         "plan_total": sum(line.cents for line in lines),
         "share": percent(decision.support_basis_points),

@@ -20,11 +20,11 @@ class ReviewRolesForm(PrefixedForm):
     """The presenting officer, the decision maker and when the reviews are due."""
 
     presenting_officer = SelectField(_l("Presenting officer (esittelijä)"),
-                                     description=_l("A call manager of the ELY-centre."))
+                                     description=_l("A call manager of the funding authority."))
     decision_maker = SelectField(_l("Decision maker (ratkaisija)"),
                                  description=_l("Another call manager, or the owner of the "
-                                                "ELY-centre. The same person cannot both "
-                                                "present and decide."))
+                                                "funding authority. The same person cannot "
+                                                "both present and decide."))
     reviews_due_at = LocalDateTimeField(_l("Reviews due"),
                                         description=_l("Finnish time, e.g. 2026-03-01 16:00."))
 

@@ -169,7 +169,8 @@ APPLICATION_OPTIONS = (
     joinedload(Application.organisation).lazyload(Organisation.target_group_rows),
     selectinload(Application.partners).load_only(
         ApplicationPartner.id, ApplicationPartner.application_id,
-        ApplicationPartner.organisation_id, ApplicationPartner.state)
+        ApplicationPartner.organisation_id, ApplicationPartner.state,
+        ApplicationPartner.kind, ApplicationPartner.support_cents)
     .joinedload(ApplicationPartner.organisation).load_only(Organisation.id, Organisation.name)
     .lazyload(Organisation.region_rows),
     selectinload(Application.partners).joinedload(ApplicationPartner.organisation)
@@ -415,7 +416,7 @@ def call_ranking(call: Call, viewer, *, sort: str | None = None,
             row.hidden = True
         else:
             figures[application.id].apply(row)
-            row.requested_cents = application.support_cents or 0
+            row.requested_cents = application.requested_support_cents
             row.decision = decisions.get(application.id)
         rows.append(row)
     rows.sort(key=_rank_key)

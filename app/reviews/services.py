@@ -28,6 +28,7 @@ from app.extensions import db
 from app.notifications.models import NotificationKind
 from app.notifications.services import notify, path_for
 from app.organisations.models import Membership
+from app.reviews import documents
 from app.reviews import permissions as perms
 from app.reviews.models import (
     ConflictGround,
@@ -61,19 +62,19 @@ def set_review_roles(actor: User, call: Call, presenting_officer_id: int | None,
     """Name the presenting officer (a call manager) and the decision maker (another call
     manager or the centre's owner), and the due date of the reviews."""
     if not perms.can_set_review_roles(actor, call):
-        raise NotAllowed(_l("Only the call managers of the ELY-centre can do this."))
+        raise NotAllowed(_l("Only the call managers of the funding authority can do this."))
     centre = {m.user_id: m for m in db.session.scalars(
         select(Membership).where(Membership.organisation_id == call.organisation_id))}
     if presenting_officer_id is not None:
         member = centre.get(presenting_officer_id)
         if member is None or not member.is_call_manager:
             raise DomainError(_l("The presenting officer must be a call manager of the "
-                                 "ELY-centre."), field="presenting_officer")
+                                 "funding authority."), field="presenting_officer")
     if decision_maker_id is not None:
         member = centre.get(decision_maker_id)
         if member is None or not (member.is_call_manager or member.role == "owner"):
             raise DomainError(_l("The decision maker must be a call manager or the owner of "
-                                 "the ELY-centre."), field="decision_maker")
+                                 "the funding authority."), field="decision_maker")
     if presenting_officer_id is not None and presenting_officer_id == decision_maker_id:
         raise DomainError(_l("The same person cannot both present and decide."),
                           field="decision_maker")
@@ -116,8 +117,9 @@ def assign_reviewer(actor: User, application: Application, reviewer: User,
     _require_assign(actor, application)
     call = application.call
     if reviewer.id not in {u.id for u in eligible_reviewers(call)}:
-        raise DomainError(_l("%(name)s is not a reviewer of the ELY-centre.",
-                             name=reviewer.name), field="reviewer")
+        raise DomainError(_l("%(name)s is not a reviewer of %(authority)s.",
+                             name=reviewer.name, authority=call.organisation.name),
+                          field="reviewer")
     if perms.is_automatically_conflicted(reviewer.id, application, memberships):
         raise DomainError(_l("%(name)s is a member of an applicant organisation and cannot "
                              "review this application.", name=reviewer.name), field="reviewer")
@@ -189,7 +191,8 @@ def auto_assign(actor: User, call: Call, per_application: int, due_at: datetime 
         raise DomainError(_l("Reviewing has been closed in this call."))
     reviewers = eligible_reviewers(call)
     if not reviewers:
-        raise DomainError(_l("The ELY-centre has no members with the reviewer role."))
+        raise DomainError(_l("%(authority)s has no members with the reviewer role.",
+                             authority=call.organisation.name))
     applications = list(db.session.scalars(
         select(Application).where(Application.call_id == call.id,
                                   Application.state.in_(list(UNDECIDED_SUBMITTED)))
@@ -346,7 +349,7 @@ def save_review(user: User, review: Review, scores: dict[int, ScoreInput],
         recommendation = None
     if proposed_cents is not None and proposed_cents < 0:
         raise DomainError(_l("The amount cannot be negative."), field="proposed_amount")
-    requested = review.application.support_cents or 0
+    requested = review.application.requested_support_cents
     if proposed_cents is not None and proposed_cents > requested:
         raise DomainError(_l("The proposed amount cannot exceed the support applied for "
                              "(%(amount)s).", amount=format_eur(requested)),
@@ -458,7 +461,7 @@ class ProposalInput:
     eligible_from: date | None = None
     eligible_until: date | None = None
     justification: str = ""
-    language: str = "fi"
+    language: str | None = None  # fi or sv; None: the applicant's (documents.default_language)
 
 
 def granted_in_call(call: Call, *, confirmed_only: bool, exclude_application: int | None = None,
@@ -492,9 +495,9 @@ def approved_plan(application: Application, approved_cost: int, granted: int) ->
     shared among the application's other sources in proportion (largest remainder), so that
     it balances to the cent. With no other sources, the rest is own funding."""
     rest = approved_cost - granted
-    others = {name: cents for name, cents in application.plan.items()
+    others = {name: cents for name, cents in application.group_plan.items()
               if name != "support" and cents > 0}
-    plan = {name: 0 for name in application.plan}
+    plan = {name: 0 for name in application.group_plan}
     plan["support"] = granted
     total = sum(others.values())
     if rest <= 0 or total == 0:
@@ -514,36 +517,41 @@ def _validate_proposal(application: Application, values: ProposalInput) -> dict:
     if not justification:
         raise DomainError(_l("Write the justification of the decision, referring to the "
                              "scores."), field="justification")
-    language = values.language if values.language in ("fi", "sv") else "fi"
+    language = (values.language if values.language in ("fi", "sv")
+                else documents.default_language(application))
     result = {"justification": justification, "conditions": _text(values.conditions),
               "language": language, "granted_cents": None, "approved_cost_cents": None,
               "support_basis_points": None, "approved_plan": None,
               "eligible_from": None, "eligible_until": None}
     if not values.approve:
         return result
-    from app.applications.sections import totals as budget_totals
+    from app.applications.outcomes import requested_cost_cents
 
-    totals = budget_totals(application)
-    requested = application.support_cents or 0
-    cost = values.approved_cost_cents
-    granted = values.granted_cents
-    if granted is None or granted <= 0:
+    # By the funding model: a grant's total eligible cost, an outcome plan's fee budget (all
+    # of it is support: no share applies), or nothing for a voucher provider, whose approval
+    # grants no support (the vouchers pay it).
+    model = application.call.funding_model.value
+    total_cost = requested_cost_cents(application)
+    requested = application.requested_support_cents
+    cost = 0 if model == "service_voucher" else values.approved_cost_cents
+    granted = 0 if model == "service_voucher" else values.granted_cents
+    if (granted is None or granted <= 0) and model != "service_voucher":
         raise DomainError(_l("Enter the granted amount."), field="granted")
     if granted > requested:
         raise DomainError(_l("The granted amount cannot exceed the support applied for "
                              "(%(amount)s).", amount=format_eur(requested)), field="granted")
-    if cost is None or cost <= 0:
+    if (cost is None or cost <= 0) and model != "service_voucher":
         raise DomainError(_l("Enter the approved eligible cost."), field="approved_cost")
-    if cost > totals.total_cents:
+    if cost > total_cost:
         raise DomainError(_l("The approved eligible cost cannot exceed the total eligible cost "
-                             "applied for (%(amount)s).", amount=format_eur(totals.total_cents)),
+                             "applied for (%(amount)s).", amount=format_eur(total_cost)),
                           field="approved_cost")
     if granted > cost:
         raise DomainError(_l("The granted amount cannot exceed the approved eligible cost."),
                           field="granted")
-    basis_points = int(Fraction(granted * 10000, cost))
+    basis_points = int(Fraction(granted * 10000, cost)) if cost else 0
     max_share = application.call.max_support_percent
-    if Fraction(granted * 100, cost) > max_share:
+    if model == "grant" and Fraction(granted * 100, cost) > max_share:
         raise DomainError(_l("The support share would be %(share)s %%, more than the call's "
                              "maximum of %(max)s %%.",
                              share=f"{float(Fraction(granted * 100, cost)):.2f}".replace(".", ","),

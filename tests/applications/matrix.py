@@ -60,6 +60,17 @@ MATRIX: dict[str, dict[str, dict]] = {
     "calls.criteria_weights": {"POST": ely(403)},
     "calls.fees": {"GET": ely(403, 200), "POST": ely(403)},  # frozen: the call is open
     "calls.fee_delete": {"POST": ely(403)},
+    # the provider registry of a service-voucher call: public, but the world's call is a
+    # grant call, which has none (tests/calls/test_providers.py covers a voucher call)
+    "calls.providers": {"GET": every(404)},
+    # documents and information sessions (the matrix call is published: its documents are
+    # public); a POST without a file or a time is refused input (422) for the call manager
+    "calls.documents_page": {"GET": ely(403, 200)},
+    "calls.document_add": {"POST": ely(403, 400)},
+    "calls.document_download": {"GET": every(200)},
+    "calls.document_delete": {"POST": ely(403, 302)},
+    "calls.session_add": {"POST": ely(403, 400)},
+    "calls.session_delete": {"POST": ely(403, 302)},
     "applications.call_applications": {"GET": ely(403, 200)},
     "applications.call_applications_csv": {"GET": ely(403, 200)},
     # applying
@@ -68,6 +79,8 @@ MATRIX: dict[str, dict[str, dict]] = {
     "applications.applications_mine": {"GET": signed_in(200)},
     "applications.application_detail": {"GET": viewers(200)},
     "applications.application_print": {"GET": viewers(200)},
+    "applications.eura": {"GET": viewers(200)},
+    "applications.eura_json": {"GET": viewers(200)},
     "applications.application_revisions": {"GET": viewers(200)},
     "applications.application_compare": {"GET": viewers(200)},
     "applications.application_submitted": {"GET": viewers(200)},
@@ -80,6 +93,21 @@ MATRIX: dict[str, dict[str, dict]] = {
     "applications.application_line_add": {"POST": LOCKED},
     "applications.application_line_save": {"POST": LOCKED},
     "applications.application_line_delete": {"POST": LOCKED},
+    # budget: the staff-cost model and the lead's costs outside the flat rate (content POSTs);
+    # a partner's part (the matrix partner is a cooperation partner, which has no part: 403
+    # to those who see the application; tests/security/test_part_matrix.py has the parts of
+    # co-implementers)
+    "applications.application_staff_model_save": {"POST": LOCKED},
+    "applications.application_costs_save": {"POST": LOCKED},
+    "applications.application_part_totals": {"POST": LOCKED},
+    "applications.application_part_line_add": {"POST": LOCKED},
+    "applications.application_part_line_save": {"POST": LOCKED},
+    "applications.application_part_line_delete": {"POST": LOCKED},
+    "applications.application_part_figures_save": {"POST": LOCKED},
+    # outcome plan (outcome-based calls) and provider offer (voucher calls): content POSTs
+    "applications.application_outcomes_save": {"POST": LOCKED},
+    "applications.application_outcomes_totals": {"POST": LOCKED},
+    "applications.application_offer_save": {"POST": LOCKED},
     "applications.application_partner_invite": {"POST": LOCKED},
     "applications.application_partner_remove": {"POST": LOCKED},
     "applications.application_partner_accept": {"POST": LOCKED},

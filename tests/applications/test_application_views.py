@@ -105,9 +105,14 @@ def test_budget_editor_lines_and_live_totals(client, draft):
     assert response.status_code == 200
     line = application.staff_lines[0]
     assert (line.months_centi, line.fte_centi, line.monthly_salary_cents) == (2400, 10000, 400000)
+    # One staff-cost model per application: an hourly line in a monthly budget is refused.
     response = client.post(_url(application, "/budget/lines"), data={
         "new-line-role": "Työhönvalmentaja", "new-line-kind": "hourly",
-        "new-line-hours": "1720", "new-line-annual_salary": "40000"})
+        "new-line-hours": "1720", "new-line-fte": "100", "new-line-annual_salary": "40000"})
+    assert response.status_code == 422 and "staff-cost model" in response.get_data(as_text=True)
+    response = client.post(_url(application, "/budget/lines"), data={
+        "new-line-role": "Työhönvalmentaja", "new-line-kind": "monthly",
+        "new-line-months": "10", "new-line-fte": "100", "new-line-monthly_salary": "4000"})
     assert response.status_code == 302
     assert [line.cost_cents for line in application.staff_lines] == [96_000_00, 40_000_00]
     # Live totals: nothing is saved, the answer is the totals fragment.
@@ -161,7 +166,8 @@ def test_submit_over_http_then_every_post_route_is_locked(client, app, make_appl
                        data={"practice": f"/practices/{practice.id}-x"}).status_code == 302
     partner_org = make_organisation(name="Kumppani ry")
     assert client.post(_url(application, "/partners"),
-                       data={"business_id": partner_org.business_id}).status_code == 302
+                       data={"business_id": partner_org.business_id,
+                             "kind": "cooperation"}).status_code == 302
     partner = application.partners[0]
     partner_owner = _db.session.scalar(select(Membership).where(
         Membership.organisation_id == partner_org.id)).user

@@ -42,12 +42,12 @@ def test_csv_export_neutralises_formulas_and_opens_in_excel(client, login_as, ma
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     header, body = rows[0], rows[1:]
     assert len(body) == 2
-    names = [row[header.index("project_name")] for row in body]
+    names = [row[header.index("Project")] for row in body]
     assert names == ["'=cmd|' /C calc'!A0", "'@SUM(1+1)"]
     for row in body:
         for cell in row:
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
-        assert row[header.index("total_cost_eur")] == "134400,00"
+        assert row[header.index("Total eligible cost (€)")] == "134400,00"
     filtered = client.get(f"/calls/{call.id}/applications.csv?state=in_review")
     assert len(list(csv.reader(io.StringIO(filtered.get_data(as_text=True)),
                                delimiter=";"))) == 2

@@ -101,6 +101,17 @@ EXPECTED = {
         approved=APPLICANT_SIDE | MANAGER,
         rejected=APPLICANT_SIDE | MANAGER,
     ),
+    # The budget's parts: the lead's part is the lead's editors' (and only while editable);
+    # the cast's accepted partner is a cooperation partner, which has no part at all.
+    "can_edit_budget": _by_state(
+        draft=WRITERS, withdrawn=WRITERS, submitted=NOBODY, in_review=NOBODY,
+        more_info_requested=WRITERS, supplemented=NOBODY, approved=NOBODY, rejected=NOBODY,
+    ),
+    "can_edit_part(lead)": _by_state(
+        draft=WRITERS, withdrawn=WRITERS, submitted=NOBODY, in_review=NOBODY,
+        more_info_requested=WRITERS, supplemented=NOBODY, approved=NOBODY, rejected=NOBODY,
+    ),
+    "can_edit_part(accepted)": _by_state(**dict.fromkeys(STATES, NOBODY)),
     # Members of the lead or of any partner (invited, accepted or declined), in any state.
     "is_conflicted": _by_state(**dict.fromkeys(STATES, APPLICANT_SIDE
                                                | {"invited_partner_editor"})),
@@ -114,6 +125,10 @@ def _check(name: str, cast):
         return lambda user: p.can_respond_to_partnership(user, cast.invited_partner)
     if name == "can_respond_to_partnership(accepted)":
         return lambda user: p.can_respond_to_partnership(user, cast.accepted_partner)
+    if name == "can_edit_part(lead)":
+        return lambda user: p.can_edit_part(user, application, None)
+    if name == "can_edit_part(accepted)":
+        return lambda user: p.can_edit_part(user, application, cast.accepted_partner)
     if name == "can_download_attachment":
         return lambda user: p.can_download_attachment(user, application.attachments[0])
     return lambda user: getattr(p, name)(user, application)

@@ -104,7 +104,8 @@ def cast(make_call, make_application, make_user, make_organisation, add_member):
     people["admin"] = make_user(admin=True)
     application = make_application(call=call, organisation=a)
     forget_memberships()
-    partner = applications.invite_partner(owner, application, partner_org, now=_during(call))
+    partner = applications.invite_partner(owner, application, partner_org, now=_during(call),
+                                          kind="cooperation")
     forget_memberships()
     applications.respond_to_partnership(people["partner_editor"], partner, True,
                                         now=_during(call))

@@ -52,6 +52,11 @@ SCORED = "Toimintamallin toteutettavuus"  # a scored criterion of the default on
 TOO_LONG_TEXT = ("Osatyökykyiset työnhakijat ohjataan työkokeiluun. " * 410)[:20_001]
 TOO_LONG_PREVIEW = ("Työhönvalmennus etenee vaiheittain. " * 1200)[:40_001]
 UNKNOWN_BUSINESS_ID = valid_business_id(899)  # a correct check digit, no such organisation
+HOURLY_MODEL = "Hours × hourly rate (annual salary / 1720 h)"  # the staff-cost model's radio
+# A group application: the accepted co-implementer's part of the budget and its line.
+PART = "#section-budget .budget-part:not(#section-part-lead)"
+PART_ROLE = "Osatoteuttajan valmentaja"
+CO_IMPLEMENTER = ("Olli Osatoteuttaja", "lomakkeet.osatoteuttaja@example.fi")
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,8 @@ class Case:
     """
 
     id: str
-    page: str  # "application", "criteria", "practice", "review" or "report": the form's page
+    page: str  # "application", "criteria", "practice", "review", "report", "outcome_application",
+    # "voucher_application" or "group_application" (a co-implementer): the form's page
     form: str
     label: str
     value: str
@@ -136,6 +142,45 @@ CASES: dict[str, tuple[Case, ...]] = {
              "The number is too large: at most 100", press="Save the line",
              summary="#section-budget .error-summary", open=f"Edit or remove: {STAFF_ROLE}"),
     ),
+    # the budget's staff-cost model, the lead's costs outside the flat rate and a
+    # co-implementer's part (its live totals, a new line, a line and its figures)
+    "applications.application_staff_model_save": (
+        Case("hourly-with-monthly-lines", "application",
+             '#section-budget form[action$="/budget/model"]', HOURLY_MODEL, "hourly",
+             r"/budget/model$", "Remove them first", press="Save the model",
+             where="#staff_cost_model-error", summary="#section-budget .error-summary"),
+    ),
+    "applications.application_costs_save": (
+        Case("participant-costs-two-commas", "application",
+             '#section-budget form[action$="/budget/costs"]',
+             "Participants' wages and allowances (€)", "12,34,56", r"/budget/costs$",
+             "Enter a number, for example 1 234,56.", press="Save the figures",
+             summary="#section-budget .error-summary"),
+    ),
+    "applications.application_part_totals": (
+        Case("months-nan", "group_application", f"{PART} form[action$='/lines']", "Months",
+             "NaN", r"/parts/\d+/totals$", "Some numbers are not valid yet", press=None,
+             status=200, where="#budget-totals"),
+    ),
+    "applications.application_part_line_add": (
+        Case("months-nan", "group_application", f"{PART} form[action$='/lines']", "Months",
+             "NaN", r"/parts/\d+/lines$", "Enter a number, for example 1 234,56.",
+             press="Add the line", summary="#section-budget .error-summary",
+             before=(("Role", "Kunnan työhönvalmentaja"),)),
+    ),
+    "applications.application_part_line_save": (
+        Case("share-150-percent", "group_application",
+             f"{PART} details.line-edit form:not(.inline-form)", "Share of full time (%)",
+             "150", r"/parts/\d+/lines/\d+$", "The number is too large: at most 100",
+             press="Save the line", summary="#section-budget .error-summary",
+             open=f"Edit or remove: {PART_ROLE}"),
+    ),
+    "applications.application_part_figures_save": (
+        Case("support-exponent", "group_application", f"{PART} form[action$='/figures']",
+             "Support applied for (EU and state) (€)", "1e400", r"/parts/\d+/figures$",
+             "Enter a number, for example 1 234,56.", press="Save the figures",
+             summary="#section-budget .error-summary"),
+    ),
     "applications.application_partner_invite": (
         Case("unknown-business-id", "application", '#section-partners form[action$="/partners"]',
              "Business ID of the partner organisation", UNKNOWN_BUSINESS_ID,
@@ -147,6 +192,25 @@ CASES: dict[str, tuple[Case, ...]] = {
              '#section-service_models form[action$="/practices"]', "Service model",
              "999999999", r"/practices$", "Choose a published service model.", press="Link",
              summary="#section-service_models .error-summary"),
+    ),
+    "applications.application_outcomes_save": (
+        Case("count-with-decimals", "outcome_application",
+             "#section-outcomes form[data-outcome-form]",
+             "Planned outcomes: Työsuhde, joka kestää vähintään 6 kk", "2,5", r"/outcomes$",
+             "Enter a whole number", press="Save the outcome plan",
+             summary="#section-outcomes .error-summary"),
+    ),
+    "applications.application_outcomes_totals": (
+        Case("count-nan", "outcome_application", "#section-outcomes form[data-outcome-form]",
+             "Planned outcomes: Yritystoiminta alkaa", "NaN", r"/outcomes/totals$",
+             "Some numbers are not valid yet", press=None, status=200,
+             where="#outcomes-totals"),
+    ),
+    "applications.application_offer_save": (
+        Case("capacity-in-words", "voucher_application", "#section-offer form[data-offer-form]",
+             "Jobseekers at a time", "kymmenen", r"/offer$", "Enter a number",
+             press="Save the provider offer", summary="#section-offer .error-summary",
+             before=(("The service in plain language", "Autamme löytämään työpaikan."),)),
     ),
     "calls.criteria_weights": (
         Case("weights-sum-105", "criteria", '#criteria-panel form[action$="/criteria/weights"]',
@@ -223,6 +287,16 @@ class World:
         """A page, signed in, on a fresh object of `kind` to edit."""
         if kind == "application":
             path, state = f"/calls/applications/{self.application()['id']}", self.writer_state
+        elif kind in ("outcome_application", "voucher_application"):
+            from tests.browser.test_funding_models import funding_application
+
+            application_id = funding_application(self.server, self.ely_id, self.ngo_id,
+                                                 self.writer_id, kind.split("_")[0])
+            path, state = f"/calls/applications/{application_id}", self.writer_state
+        elif kind == "group_application":
+            application_id = group_application(self.server, self.open_call_id, self.ngo_id,
+                                               self.writer_id)
+            path, state = f"/calls/applications/{application_id}", self.writer_state
         elif kind == "review":
             review_id = create_review(self.server, self.open_call_id, self.ngo_id,
                                       self.writer_id, self.manager_id, self.reviewer_id,
@@ -244,6 +318,56 @@ class World:
         page.goto(path)
         expect(page.locator("html")).to_have_attribute("lang", "en")
         return page
+
+
+def group_application(server, call_id: int, organisation_id: int, writer_id: int) -> int:
+    """A fresh draft of `organisation_id` (with a lead's line) whose accepted co-implementer
+    (one organisation for every such draft, made the first time) has one monthly line; the
+    lead's writer edits every part."""
+    from sqlalchemy import select
+
+    from app.applications import services as applications
+    from app.auth.models import User
+    from app.calls.budget import LineValues
+    from app.calls.models import Call
+    from app.extensions import db
+    from app.organisations.models import Organisation
+    from app.organisations.services import forget_memberships
+    from tests.fixtures.calls import during
+
+    business_id = valid_business_id(803)
+    if server.run(lambda: db.session.scalar(select(Organisation.id).where(
+            Organisation.business_id == business_id))) is None:
+        owner_id = create_user(server, CO_IMPLEMENTER[1], CO_IMPLEMENTER[0])
+        create_organisation(server, owner_id, "Lomakekunta", business_id, type="municipality")
+    application_id = create_application(server, call_id, organisation_id, writer_id,
+                                        project_name="Lomakkeet yhdessä",
+                                        staff_line=STAFF_ROLE)["id"]
+
+    def _create():
+        from app.applications.models import Application
+
+        forget_memberships()
+        application = db.session.get(Application, application_id)
+        writer = db.session.get(User, writer_id)
+        partner_owner = db.session.scalar(select(User).where(User.email == CO_IMPLEMENTER[1]))
+        organisation = db.session.scalar(select(Organisation).where(
+            Organisation.business_id == business_id))
+        now = during(db.session.get(Call, call_id))
+        partner = applications.invite_partner(writer, application, organisation, now=now,
+                                              kind="co_implementer")
+        db.session.flush()
+        forget_memberships()
+        applications.respond_to_partnership(partner_owner, partner, True, now=now)
+        forget_memberships()
+        applications.add_line(writer, application, LineValues(
+            kind="monthly", role=PART_ROLE, months_centi=1200, fte_centi=5000,
+            monthly_salary_cents=3_000_00), partner=partner)
+        db.session.commit()
+        forget_memberships()
+        return application_id
+
+    return server.run(_create)
 
 
 def create_project_report(server, call_id: int, organisation_id: int, writer_id: int,
@@ -343,6 +467,10 @@ def type_value(field: Locator, value: str) -> None:
     """Type `value` into the field as a paste would. A `maxlength` shorter than the value is
     removed first: the browser enforces it only on typing, and the server's refusal (of what an
     older browser, a script or a saved form sends) is what is tested here."""
+    if field.get_attribute("type") == "radio":  # a choice: the radio with `value` is chosen
+        assert field.get_attribute("value") == value
+        field.check()
+        return
     field.evaluate("(el, n) => { if (el.maxLength >= 0 && el.maxLength < n) "
                    "el.removeAttribute('maxlength'); }", len(value))
     field.fill(value)
@@ -386,6 +514,8 @@ def check_case(page: Page, case: Case) -> None:
         expect(page.locator(case.summary)).to_be_visible()
     expect(field).to_be_visible()
     expect(field).to_have_value(case.value)
+    if field.get_attribute("type") == "radio":
+        expect(field).to_be_checked()  # the choice is kept
     for label, value in case.before:
         expect(page.locator(case.form).get_by_label(label, exact=True)).to_have_value(value)
     expect(page.locator(".request-error")).to_have_count(0)  # refused, not failed

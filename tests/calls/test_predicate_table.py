@@ -52,6 +52,12 @@ EXPECTED = {
                                        closed=MANAGERS),
     "can_start_application": _by_phase(draft=NOBODY, upcoming=NOBODY, open=APPLICANTS,
                                        closed=NOBODY),
+    # documents and information sessions: the call managers, in every phase
+    "can_manage_call_documents": _by_phase(draft=MANAGERS, upcoming=MANAGERS, open=MANAGERS,
+                                           closed=MANAGERS),
+    # a published call's documents are public; a draft's only for its call managers
+    "can_download_call_document": _by_phase(draft=MANAGERS, upcoming=EVERYONE, open=EVERYONE,
+                                            closed=EVERYONE),
 }
 # Not about one call.
 CAN_CREATE_CALL = {"call_manager", "conflicted_manager", "other_ely_manager"}

@@ -151,7 +151,7 @@ def test_validated_by_etela_savo(seeded, db):
     validated = [p for p in _published(db) if p.is_validated]
     assert validated
     names = {p.validated_by_organisation.name for p in validated}
-    assert "Etelä-Savon ELY-keskus" in names
+    assert "Etelä-Savon elinvoimakeskus" in names
     for practice in validated:
         assert practice.validation_statement
         assert practice.validated_by_organisation.is_funding_authority

@@ -12,7 +12,7 @@ from app.auth.models import User
 from app.calls.models import Call, FundingModel, OutcomeFee
 from app.core import clock
 from app.core.outbox import OutboundMail
-from app.demo import data, projects_data
+from app.demo import authorities_data, data, projects_data
 from app.demo.seed import seed_demo
 from app.organisations.models import Membership, Organisation
 from app.organisations.services import forget_memberships
@@ -219,5 +219,5 @@ def test_logins_name_the_observer_and_the_report_to_file(app, db, seeded):
     assert "Työ- ja elinkeinoministeriö" in observer_row and "national observer" in observer_row
     assert f"file a report       {projects_data.WRITER_TO_FILE}" in result.output
     assert f"national observer   {projects_data.OBSERVER}" in result.output
-    assert len(data.ORGANISATIONS) == db.session.scalar(
+    assert len(data.ORGANISATIONS) + len(authorities_data.ORGANISATIONS) == db.session.scalar(
         select(func.count()).select_from(Organisation))

@@ -9,7 +9,7 @@ from app.auth.models import User
 from app.auth.passwords import password_problem, verify_password
 from app.core.audit import AuditLog
 from app.core.codelists import ORGANISATION_TYPES, REGIONS, TARGET_GROUPS
-from app.demo import data
+from app.demo import authorities_data, data
 from app.demo.seed import seed_demo
 from app.notifications.models import Notification
 from app.organisations import business_id
@@ -80,15 +80,17 @@ def test_every_organisation_type_is_present(seeded, db):
 def test_business_ids_are_valid_and_unique(seeded, db):
     ids = [org.business_id for org in _organisations(db)]
     assert ids and all(business_id.is_valid(value) for value in ids)
-    assert len(ids) == len(set(ids))
+    # Units of one organisation share its Business ID, each with a name of its own.
+    keys = [(org.business_id, org.unit_name) for org in _organisations(db)]
+    assert len(keys) == len(set(keys))
 
 
 def test_ely_centres_have_call_managers_and_reviewers(seeded, db):
     centres = [org for org in _organisations(db) if org.type == "regional_authority"]
     assert len(centres) >= 2
     by_name = {org.name: org for org in centres}
-    assert "Etelä-Savon ELY-keskus" in by_name
-    assert by_name["Etelä-Savon ELY-keskus"].regions == ["MK10"]
+    assert "Etelä-Savon elinvoimakeskus" in by_name
+    assert by_name["Etelä-Savon elinvoimakeskus"].regions == ["MK10"]
     for centre in centres:
         members = centre.memberships
         assert any(m.role == Role.owner for m in members), centre.name
@@ -187,14 +189,14 @@ def test_cli_seed_and_logins(app, db):
     result = runner.invoke(args=["demo", "seed"])
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(func.count()).select_from(Organisation)) == len(
-        data.ORGANISATIONS)
+        data.ORGANISATIONS) + len(authorities_data.ORGANISATIONS)
 
     result = runner.invoke(args=["demo", "logins"])
     assert result.exit_code == 0, result.output
     assert data.ADMIN_EMAIL in result.output
     assert data.PASSWORD in result.output
     assert "http://127.0.0.1:5000" in result.output
-    assert "Etelä-Savon ELY-keskus" in result.output
+    assert "Etelä-Savon elinvoimakeskus" in result.output
     assert "call manager" in result.output and "reviewer" in result.output
     # Who to sign in as for the review and the decisions.
     assert "presenting officer  juha.pesonen@" in result.output

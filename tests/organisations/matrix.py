@@ -64,4 +64,8 @@ MATRIX: dict[str, dict[str, dict]] = {
     # A is already verified: the admin gets a message and a redirect
     "organisations.admin_verify": {"POST": _admins_only(302)},
     "organisations.admin_reject": {"POST": _admins_only(400)},
+    # one organisation's funding-authority capability and lifecycle: administrators only
+    # (the empty form lacks the name; the toggle without "enable" is refused with a message)
+    "organisations.admin_detail": {"GET": _admins_only(200), "POST": _admins_only(400)},
+    "organisations.admin_funding_authority": {"POST": _admins_only(302)},
 }

@@ -245,14 +245,14 @@ def test_call_roles_in_an_ely_centre(client, login_as, make_user, make_organisat
     assert "Reviewer" in _html(client.get(f"/organisations/{ely.id}/members"))
 
 
-def test_call_roles_are_refused_outside_ely_centres(client, login_as, team, db):
+def test_call_roles_are_refused_outside_funding_authorities(client, login_as, team, db):
     organisation, users, memberships = team
     login_as(users["owner"])
     mid = memberships["member"].id
     response = client.post(f"/organisations/{organisation.id}/members/{mid}/role",
                            data={f"m{mid}-role": "member", f"m{mid}-is_call_manager": "y",
                                  f"m{mid}-is_reviewer": "y"}, follow_redirects=True)
-    assert "exist only in ELY Centres" in _html(response)
+    assert "exist only in funding authorities" in _html(response)
     membership = db.session.get(Membership, mid)
     assert not membership.is_call_manager and not membership.is_reviewer
 

@@ -63,7 +63,7 @@ def test_ely_centre_member_validates_and_withdraws(client, app, login_as, ely, m
     assert "practice.validated" in audit_actions(centre)
 
     public = _html(use_english(app.test_client()).get(_url(practice)))
-    assert "Validated by an ELY Centre" in public
+    assert "Assessed by Etelä-Savon ELY-keskus" in public  # the assessing organisation's name
     assert "Etelä-Savon ELY-keskus validated this service model on" in public
     assert "Eli Ely" in public
     assert "Malli on arvioitu ja toimiva." in public
@@ -76,7 +76,7 @@ def test_ely_centre_member_validates_and_withdraws(client, app, login_as, ely, m
     practice = _fresh(db, practice)
     assert not practice.is_validated
     assert "practice.validation_withdrawn" in audit_actions(centre)
-    assert "Validated by an ELY Centre" not in _html(client.get(_url(practice)))
+    assert "Assessed by" not in _html(client.get(_url(practice)))
 
 
 def test_ngo_member_cannot_validate(client, login_as, make_user, make_organisation, add_member,

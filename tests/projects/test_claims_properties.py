@@ -108,30 +108,6 @@ def test_support_rounds_a_half_cent_up():
 
 
 @SETTINGS
-@given(fee=cents, percent=st.integers(0, 100))
-def test_a_stage_fee(fee, percent):
-    assert claims.stage_fee_cents(fee, percent) == oracle_round(Fraction(fee * percent, 100))
-
-
-@st.composite
-def stage_splits(draw):
-    """1-4 whole percents summing to 100."""
-    count = draw(st.integers(1, 4))
-    cuts = sorted(draw(st.sets(st.integers(1, 99), min_size=count - 1, max_size=count - 1)))
-    bounds = [0, *cuts, 100]
-    return [b - a for a, b in zip(bounds, bounds[1:], strict=False)]
-
-
-@SETTINGS
-@given(fee=cents, split=stage_splits())
-def test_the_stages_of_a_fee_add_up_to_it_within_half_a_cent_each(fee, split):
-    parts = [claims.stage_fee_cents(fee, percent) for percent in split]
-    assert abs(sum(parts) - fee) * 2 <= len(split)
-    if fee % 100 == 0:  # whole euros: every stage is exact
-        assert sum(parts) == fee
-
-
-@SETTINGS
 @given(granted=cents, percent=st.integers(0, 30))
 def test_the_advance(granted, percent):
     got = claims.advance_of(granted, percent)

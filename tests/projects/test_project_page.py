@@ -84,7 +84,7 @@ def test_the_project_side_and_the_authority_see_the_figures_and_money(
     html = response.get_data(as_text=True)
     # the plan
     for fact in (eur(project.granted_cents), eur(project.approved_cost_cents), "Kumppani ry",
-                 "Sep 1, 2026", "Aug 31, 2028"):
+                 "1 September 2026", "31 August 2028"):
         assert fact in html, fact
     # the schedule: every report, its link and state; report 3 is overdue, report 4 not yet
     for report in project.reports:

@@ -65,7 +65,8 @@ def test_the_list_shows_the_transparency_facts_and_nothing_private(db, client, m
     html = client.get("/projects").get_data(as_text=True)
     assert f'href="/projects/{project.id}"' in html and "Töihin yhdessä" in html
     for fact in (project.organisation.name, "Kumppani ry", "Kehitämme työpaikkoja",
-                 "Sep 1, 2026", "Aug 31, 2028", "South Savo", project.call.title_fi, "Running",
+                 "1 September 2026", "31 August 2028", "South Savo", project.call.title_fi,
+                 "Running",
                  f"{project.approved_cost_cents // 100:,}.00",
                  f"{project.granted_cents // 100:,}.00"):
         assert fact in html, fact

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from flask_login import AnonymousUserMixin
 
+from app.calls import fees
 from app.core.domain import DomainError, NotAllowed
 from app.extensions import db
 from app.organisations.models import Role
@@ -279,6 +280,22 @@ def test_outcome_counts_earn_their_stage_fees(db, make_call, make_project):
     assert totals.fees_cents == totals.support_cents == 9_700_00
     services.submit_report(writer, report, now=after_period(report))
     assert claim.state == ClaimState.submitted and claim.claimed_support_cents == 9_700_00
+
+
+def test_a_claims_stage_fees_add_up_to_the_fee_as_in_the_plan(db, make_call, make_project):
+    """A fee of 1,01 € in two stages of 50 %: each stage rounded on its own would claim
+    0,51 + 0,51 = 1,02 €; the claim uses the plan's stage amounts, which add up to the fee."""
+    call = make_call(funding_model="outcome_based", outcome_fee_cents=1_03,
+                     min_employment_months=6)
+    add_fee_table(call, rows=[("employment", "Työsuhde", 6, 1_01,
+                               [{"label": "alku", "percent": 50},
+                                {"label": "jatko", "percent": 50}])])
+    db.session.commit()
+    project = make_project(call=call)
+    claim = services.ensure_claim(project.reports[0])
+    amounts = [line.unit_fee_cents for line in claim.lines]
+    assert amounts == fees.stage_amounts(1_01, call.fees[0].stages) == [51, 50]
+    assert sum(amounts) == 1_01
 
 
 def test_voucher_figures_must_be_consistent(make_project, make_organisation):

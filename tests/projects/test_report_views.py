@@ -304,7 +304,7 @@ def test_submitting_mails_the_call_managers_and_locks_the_report(
     assert mailbox.messages(to=people["conflicted_officer"].email) == []
     assert mailbox.messages(to=people["lead_owner"].email) == []
     html = _text(client.get(_url(report)))
-    assert "has been submitted to the ELY-centre" in html
+    assert "has been submitted to the funding authority" in html
     assert 'id="report-form"' not in html and 'id="report-view"' in html
     assert client.post(_url(report), data=_data(report)).status_code == 403
     # the officer reads the figures and the claim

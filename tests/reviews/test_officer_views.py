@@ -325,9 +325,9 @@ def test_application_list_shows_a_conflicted_manager_only_the_title(
         f"/calls/{world.call.id}/applications.csv").get_data().decode("utf-8-sig")),
         delimiter=";"))
     header = rows[0]
-    mine_row = next(r for r in rows[1:] if r[header.index("project_name")] == "Jäävin hanke")
-    other_row = next(r for r in rows[1:] if r[header.index("project_name")] == "Toinen hanke")
+    mine_row = next(r for r in rows[1:] if r[header.index("Project")] == "Jäävin hanke")
+    other_row = next(r for r in rows[1:] if r[header.index("Project")] == "Toinen hanke")
     assert "111111" not in ";".join(mine_row)
-    assert mine_row[header.index("organisation")] == ""
-    assert mine_row[header.index("support_eur")] == ""
-    assert other_row[header.index("support_eur")] == "22222,00"
+    assert mine_row[header.index("Lead applicant")] == ""
+    assert mine_row[header.index("Support applied for (€)")] == ""
+    assert other_row[header.index("Support applied for (€)")] == "22222,00"

@@ -60,7 +60,17 @@ CONTENT_POSTS = [
     "application_line_add", "application_line_save", "application_line_delete",
     "application_partner_invite", "application_partner_remove", "application_practice_link",
     "application_practice_unlink", "application_attachment_add",
-    "application_attachment_delete",
+    "application_attachment_delete", "application_staff_model_save", "application_costs_save",
+    # the cast's call is a grant: the outcome plan and the provider offer are refused (422)
+    # to its writers, and as every other content change to everyone else
+    "application_outcomes_save", "application_outcomes_totals", "application_offer_save",
+]
+# A partner's part of the budget: the cast's partner_id is a cooperation partner (accepted, or
+# the invited one), which has no part, so everyone who sees the application is refused; the
+# parts of co-implementers are in tests/security/test_part_matrix.py.
+PART_POSTS = [
+    "application_part_totals", "application_part_line_add", "application_part_line_save",
+    "application_part_line_delete", "application_part_figures_save",
 ]
 
 
@@ -96,7 +106,7 @@ def expected(scenario: str) -> dict[tuple[str, str], dict[str, tuple]]:
     has_revisions = scenario not in ("draft", "draft_closed_call")
     row = _application_row
     for endpoint in ("application_detail", "application_print",
-                     "application_attachment_download"):
+                     "application_attachment_download", "eura", "eura_json"):
         rows[endpoint, "GET"] = row(scenario, viewers, OK)
     rows["application_revisions", "GET"] = row(scenario, revision_viewers, OK)
     rows["application_compare", "GET"] = row(scenario, revision_viewers,
@@ -110,6 +120,8 @@ def expected(scenario: str) -> dict[tuple[str, str], dict[str, tuple]]:
     rows["application_submit", "POST"] = row(scenario, editors, INVALID)
     for endpoint in CONTENT_POSTS:
         rows[endpoint, "POST"] = row(scenario, editors, CHANGED_OR_INVALID)
+    for endpoint in PART_POSTS:
+        rows[endpoint, "POST"] = row(scenario, set(), CHANGED_OR_INVALID)
     answering = {"invited_partner_editor"} if scenario in EDITABLE else set()
     rows["application_partner_accept", "POST"] = row(scenario, answering, REDIRECT)
     rows["application_partner_decline", "POST"] = row(scenario, answering, REDIRECT)

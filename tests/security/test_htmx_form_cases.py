@@ -34,14 +34,23 @@ EXEMPT: dict[str, str] = {
     "applications.application_attachment_delete":
         "the Remove button of an attachment (remove_form macro, called without a target, so a "
         "plain POST): only the CSRF token is sent",
+    "applications.application_part_line_delete":
+        "the Remove button of a co-implementer's staff line: only the CSRF token is sent",
     "calls.criterion_delete":
         "the Remove button of a criterion: only the CSRF token is sent",
+    "calls.document_delete":
+        "the Remove button of a call document (remove_form macro, called without a target, so "
+        "a plain POST): only the CSRF token is sent",
+    "calls.session_delete":
+        "the Remove button of an information session (remove_form macro, called without a "
+        "target, so a plain POST): only the CSRF token is sent",
 }
 
 HX_WRITE = re.compile(r"""\bhx-(post|put|patch|delete)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 URL_FOR = re.compile(r"""url_for\(\s*['"]([\w.]+)['"]""")
 VARIABLE = re.compile(r"{{-?\s*(\w+)\s*-?}}")
-SET_URL = re.compile(r"""{%-?\s*set\s+(\w+)\s*=\s*url_for\(\s*['"]([\w.]+)['"]""")
+# `{% set name = url_for(...) %}`, also with a condition (`url_for(a) if x else url_for(b)`)
+SET_URL = re.compile(r"""{%-?\s*set\s+(\w+)\s*=\s*(url_for\(.*?)-?%}""", re.S)
 MACRO = re.compile(r"{%-?\s*macro\s+(\w+)\s*\(([^)]*)\)\s*-?%}")
 END_MACRO = re.compile(r"{%-?\s*endmacro\s*-?%}")
 
@@ -84,7 +93,9 @@ def htmx_endpoints(templates: dict[str, str]) -> tuple[dict[str, list[str]], lis
     macro_urls: list[tuple[str, str, int]] = []  # (macro, parameter, its position)
 
     for name, text in templates.items():
-        urls = {m[1]: m[2] for m in SET_URL.finditer(text)}
+        urls = defaultdict(list)  # a name set more than once (e.g. per part) names them all
+        for m in SET_URL.finditer(text):
+            urls[m[1]].extend(URL_FOR.findall(m[2]))
         macros = []
         for m in MACRO.finditer(text):
             end = END_MACRO.search(text, m.end())
@@ -95,8 +106,8 @@ def htmx_endpoints(templates: dict[str, str]) -> tuple[dict[str, list[str]], lis
             where = f"{name}:{_line(text, m.start())}"
             endpoints = URL_FOR.findall(value)
             for variable in VARIABLE.findall(value):
-                if variable in urls:
-                    endpoints.append(urls[variable])
+                if urls.get(variable):
+                    endpoints.extend(urls[variable])
                     continue
                 macro = next(((macro_name, params) for start, end, macro_name, params in macros
                               if start < m.start() < end and variable in params), None)
@@ -192,7 +203,9 @@ def test_the_table_of_cases_is_well_formed():
         ids = [case.id for case in cases]
         assert len(ids) == len(set(ids)), f"{endpoint}: two cases with one id: {ids}"
         for case in cases:
-            assert case.page in ("application", "criteria", "practice", "review", "report"), (
+            assert case.page in ("application", "criteria", "practice", "review", "report",
+                                 "outcome_application", "voucher_application",
+                                 "group_application"), (
                 endpoint, case.id)
             assert case.press or case.where, (
                 f"{endpoint} {case.id}: an autosave case says where its message is shown")

@@ -213,17 +213,11 @@ class BudgetProblem:
         return self.message()
 
 
-@dataclass(frozen=True)
-class BudgetTotals:
-    staff_cents: int
-    flat_rate_cents: int
-    total_cents: int
+class _PlanFigures:
+    """What follows from a budget's `plan` and `total_cents`, for one part and for a group."""
+
     plan: dict[str, int]
-    max_support_percent: int
-    line_costs: tuple[int, ...] = ()
-    problems: tuple[BudgetProblem, ...] = field(default=())
-    participant_costs_cents: int = 0
-    revenue_cents: int = 0
+    total_cents: int
 
     @property
     def plan_cents(self) -> int:
@@ -239,6 +233,29 @@ class BudgetTotals:
         return self.plan_cents - self.total_cents
 
     @property
+    def support_share(self) -> Decimal | None:
+        """Support as a percentage of the total cost, to two decimals (display only)."""
+        if self.total_cents <= 0:
+            return None
+        with localcontext() as ctx:
+            ctx.prec = 40
+            share = Decimal(self.support_cents * 100) / Decimal(self.total_cents)
+            return share.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class BudgetTotals(_PlanFigures):
+    staff_cents: int
+    flat_rate_cents: int
+    total_cents: int
+    plan: dict[str, int]
+    max_support_percent: int
+    line_costs: tuple[int, ...] = ()
+    problems: tuple[BudgetProblem, ...] = field(default=())
+    participant_costs_cents: int = 0
+    revenue_cents: int = 0
+
+    @property
     def balanced(self) -> bool:
         return self.difference_cents == 0
 
@@ -249,16 +266,6 @@ class BudgetTotals:
     @property
     def support_within_limit(self) -> bool:
         return self.support_cents * 100 <= self.total_cents * self.max_support_percent
-
-    @property
-    def support_share(self) -> Decimal | None:
-        """Support as a percentage of the total cost, to two decimals (display only)."""
-        if self.total_cents <= 0:
-            return None
-        with localcontext() as ctx:
-            ctx.prec = 40
-            share = Decimal(self.support_cents * 100) / Decimal(self.total_cents)
-            return share.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
     @property
     def is_valid(self) -> bool:
@@ -329,7 +336,7 @@ def _summed(values: Iterable[int]) -> int:
 
 
 @dataclass(frozen=True)
-class GroupTotals:
+class GroupTotals(_PlanFigures):
     """The project's budget: the exact sums of its parts (one part when nobody co-implements).
     It answers the same questions as BudgetTotals, so a reader of the totals need not know
     whether the project is a group."""
@@ -377,18 +384,6 @@ class GroupTotals:
         return summed
 
     @property
-    def plan_cents(self) -> int:
-        return sum(self.plan.values())
-
-    @property
-    def support_cents(self) -> int:
-        return self.plan.get("support", 0)
-
-    @property
-    def difference_cents(self) -> int:
-        return self.plan_cents - self.total_cents
-
-    @property
     def balanced(self) -> bool:
         """Every part's plan equals its own total (so the group's does too)."""
         return all(p.totals.balanced for p in self.parts)
@@ -408,15 +403,6 @@ class GroupTotals:
     def support_within_limit(self) -> bool:
         return (all(p.totals.support_within_limit for p in self.parts)
                 and self.support_cents <= self.max_support_cents)
-
-    @property
-    def support_share(self) -> Decimal | None:
-        if self.total_cents <= 0:
-            return None
-        with localcontext() as ctx:
-            ctx.prec = 40
-            share = Decimal(self.support_cents * 100) / Decimal(self.total_cents)
-            return share.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
     @property
     def group_problems(self) -> tuple[BudgetProblem, ...]:

@@ -44,6 +44,8 @@ def create_organisation(server, owner_id: int, name: str, business_id: str, *,
     def _create():
         organisation = Organisation(
             name=name, business_id=business_id, type=type,
+            # a regional authority here runs calls: the capability an administrator grants
+            is_funding_authority=type == "regional_authority",
             description="Työllisyyspalveluja osatyökykyisille.",
             status=OrganisationStatus.verified if verified else OrganisationStatus.unverified,
             verified_at=utcnow() if verified else None,

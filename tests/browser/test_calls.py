@@ -116,7 +116,8 @@ def test_fill_budget_with_live_totals_and_submit(new_page, live_server):
     budget = page.locator("#section-budget")
     new_line = budget.locator('form[action$="/budget/lines"]')
     new_line.get_by_label("Role").fill("Työhönvalmentaja")
-    expect(new_line.get_by_label("Months × share of full time × monthly salary")).to_be_checked()
+    # One staff-cost model for the whole application, monthly salaries unless changed.
+    expect(budget.get_by_label("Months × share of full time × monthly salary")).to_be_checked()
     with page.expect_request(lambda r: r.url.endswith("/budget/totals")
                              and r.headers.get("hx-request") == "true"):
         new_line.get_by_label("Months", exact=True).press_sequentially("12")
@@ -125,8 +126,8 @@ def test_fill_budget_with_live_totals_and_submit(new_page, live_server):
     new_line.get_by_label("Share of full time (%)").press_sequentially("50")
     new_line.get_by_label("Monthly salary with side costs (€)").press_sequentially("3000")
     expect(total(page, "Staff costs")).to_have_text(euros("18,000.00"))
-    expect(total(page, "Flat rate 40 % of staff costs (all other costs)")).to_have_text(
-        euros("7,200.00"))
+    flat_rate = "Flat rate 40 % of staff costs (costs other than staff costs)"
+    expect(total(page, flat_rate)).to_have_text(euros("7,200.00"))
     expect(total(page, "Total eligible cost")).to_have_text(euros("25,200.00"))
     expect(total(page, "Largest support the call allows (80 %)")).to_have_text(
         euros("20,160.00"))
@@ -150,7 +151,7 @@ def test_fill_budget_with_live_totals_and_submit(new_page, live_server):
     expect(total(page, "Funding plan in total")).to_have_text(euros("20,160.00"))
     expect(page.locator("#budget-totals .problems")).to_contain_text(
         "The funding plan is " + euros("5,040.00") + " short of the total cost.")
-    funding.get_by_label("Own funding (€)").fill("5 040")
+    funding.get_by_label("Own private funding (€)").fill("5 040")
     expect(total(page, "Funding plan in total")).to_have_text(euros("25,200.00"))
     expect(page.locator("#budget-totals .ok")).to_contain_text(
         "The funding plan equals the total cost")

@@ -112,7 +112,7 @@ CASES: dict[str, tuple[Case, ...]] = {
                       "indicators-negative"),
         _section_save("funding", "Support applied for (EU and state) (€)", "1e400",
                       "Enter a number, for example 1 234,56.", "funding-exponent"),
-        _section_save("funding", "Own funding (€)", "€ 500",
+        _section_save("funding", "Own private funding (€)", "€ 500",
                       "Use the digits 0–9 (for example 1 234,56).", "funding-euro-sign-first"),
     ),
     "applications.application_section_autosave": (
@@ -121,7 +121,7 @@ CASES: dict[str, tuple[Case, ...]] = {
              where="#autosave-method"),
     ),
     "applications.application_budget_totals": (
-        Case("funding-nan", "application", _section("funding"), "Own funding (€)", "NaN",
+        Case("funding-nan", "application", _section("funding"), "Own private funding (€)", "NaN",
              r"/budget/totals$", "Some numbers are not valid yet", press=None, status=200,
              where="#budget-totals"),
         Case("staff-line-months-nan", "application",

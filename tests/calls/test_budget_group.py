@@ -41,7 +41,12 @@ def test_the_group_is_the_exact_sum_of_its_parts(items):
     assert group.support_cents == sum(p.totals.support_cents for p in items)
     # The flat rate is rounded once per part, never at the group level.
     assert group.flat_rate_cents == sum(budget.flat_rate(p.totals.staff_cents) for p in items)
-    # The support check holds per part and for the sum.
+    # The support check holds per part (each at its own organisation type's share, so a
+    # part over its limit is refused even when the sum would fit) and for the sum.
+    for part in items:
+        refused = any(problem.code == "support_over" for problem in part.totals.problems)
+        assert refused == (part.totals.support_cents * 100
+                           > part.totals.total_cents * part.totals.max_support_percent)
     assert group.support_within_limit == all(p.totals.support_within_limit for p in items)
     if group.support_within_limit:
         assert group.support_cents <= group.max_support_cents

@@ -44,13 +44,14 @@ from app.core.errors import htmx_error
 from app.core.fields import parse_int
 from app.core.forms import ActionForm
 from app.core.htmx import is_htmx
+from app.core.i18n import FIGURES
 from app.core.unit_of_work import perform, refuse
 from app.extensions import db
 
 # The budget templates' numbers and labels (also for pages of other blueprints that include
 # them through page_context, e.g. the reviewer's page).
 BUDGET_HELPERS = {
-    "budget_hours": budget.HOURS_PER_YEAR, "budget_flat_rate": budget.FLAT_RATE_PERCENT,
+    "budget_hours": FIGURES.hours_per_year, "budget_flat_rate": budget.FLAT_RATE_PERCENT,
     "staff_model_labels": {k.value: v for k, v in STAFF_KIND_LABELS.items()},
 }
 

@@ -21,13 +21,15 @@ from app.extensions import db
 @bp.context_processor
 def fee_helpers() -> dict:
     """What the call pages use to show a fee table and the reporting terms."""
-    from app.calls.budget import FLAT_RATE_PERCENT, HOURS_PER_YEAR
+    from app.calls.budget import FLAT_RATE_PERCENT
+    from app.core.i18n import FIGURES
     from app.projects.schedule import REPORT_DUE_DAYS  # imported late: projects import calls
 
     return {"outcome_type_labels": fees.OUTCOME_TYPE_LABELS,
             "stage_fee": fees.stage_fee_cents, "stage_amounts": fees.stage_amounts,
             "report_due_days": REPORT_DUE_DAYS, "flat_rate_percent": FLAT_RATE_PERCENT,
-            "hours_per_year": HOURS_PER_YEAR}
+            # formatted in the reader's language (1 720 / 1,720), read from the constant
+            "hours_per_year": FIGURES.hours_per_year}
 
 
 def _fee_or_404(call: Call, fee_id: int | None) -> OutcomeFee:

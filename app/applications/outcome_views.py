@@ -68,15 +68,10 @@ def _outcome_helpers() -> dict:
 def _render(application: Application, form: OutcomePlanForm, status: int = 200, *,
             message=None, failed: bool = False):
     """The outcome section (htmx) or the whole application page (plain POST refused)."""
-    from app.applications.views import page_context
+    from app.applications.views import render_section
 
-    template = ("applications/_outcomes_response.html" if is_htmx()
-                else "applications/application.html")
-    response = make_response(render_template(
-        template, **page_context(application), outcome_form=form, outcomes_message=message,
-        outcomes_failed=failed), status)
-    response.vary.add("HX-Request")
-    return response
+    return render_section("applications/_outcomes_response.html", application, status,
+                          outcome_form=form, outcomes_message=message, outcomes_failed=failed)
 
 
 @bp.post("/calls/applications/<int:application_id>/outcomes")

@@ -177,6 +177,16 @@ def render_page(application: Application, status: int = 200, **overrides):
     return response
 
 
+def render_section(fragment: str, application: Application, status: int = 200, **context):
+    """One section's answer: the `fragment` for htmx, the whole page (with the section's
+    refused form in `context`) for a plain POST."""
+    template = fragment if is_htmx() else "applications/application.html"
+    response = make_response(render_template(template, **page_context(application), **context),
+                             status)
+    response.vary.add("HX-Request")
+    return response
+
+
 def render_fragment(template: str, application: Application, status: int = 200, **context):
     ctx = page_context(application, **{k: v for k, v in context.items()
                                       if k in ("forms", "line_forms", "new_line_form",

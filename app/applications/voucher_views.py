@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import flash, make_response, redirect, render_template
+from flask import flash, redirect
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms import StringField, TextAreaField
@@ -77,15 +77,10 @@ def _voucher_helpers() -> dict:
 
 def _render(application: Application, form: VoucherOfferForm, status: int = 200, *,
             message=None, failed: bool = False):
-    from app.applications.views import page_context
+    from app.applications.views import render_section
 
-    template = ("applications/_voucher_offer_response.html" if is_htmx()
-                else "applications/application.html")
-    response = make_response(render_template(
-        template, **page_context(application), offer_form=form, offer_message=message,
-        offer_failed=failed), status)
-    response.vary.add("HX-Request")
-    return response
+    return render_section("applications/_voucher_offer_response.html", application, status,
+                          offer_form=form, offer_message=message, offer_failed=failed)
 
 
 @bp.post("/calls/applications/<int:application_id>/offer")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.calls.models import Call, CallPhase, CallState
+from app.core import clock
 from app.organisations.models import Membership, Organisation, Role
 from app.organisations.permissions import membership_of
 
@@ -93,11 +94,13 @@ def _writable_eligible(user, call: Call) -> list[Organisation]:
 
 
 def applying_organisations(user, call: Call, now: datetime | None = None) -> list[Organisation]:
-    """The user's verified organisations of an eligible type, in the call's territory, in
-    which they write (editor or owner), while the call is open."""
+    """The user's verified organisations of an eligible type, in the call's territory and
+    not ceased, in which they write (editor or owner), while the call is open."""
     if call.phase(now) != CallPhase.open:
         return []
-    return [o for o in _writable_eligible(user, call) if region_allows(call, o)]
+    today = clock.local_date(now)
+    return [o for o in _writable_eligible(user, call)
+            if region_allows(call, o) and not o.is_ceased(today)]
 
 
 def organisations_outside_territory(user, call: Call) -> list[Organisation]:

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from app.applications import services as applications
+from app.calls import permissions as call_permissions
 from app.calls import services as call_services
 from app.calls.permissions import is_call_manager_of
 from app.core import clock
@@ -229,8 +230,11 @@ def test_a_ceased_organisation_cannot_start_an_application(make_call, make_organ
     db.session.commit()
     with pytest.raises(DomainError, match="ceased"):
         applications.start_application(owner, call, organisation, "Hanke", now=now)
+    # ...and the call page does not offer it to apply (the predicate the pages use).
+    assert not call_permissions.can_start_application(owner, call, now)
     organisation.valid_to = clock.local_date(now)  # its last day: still working
     db.session.commit()
+    assert call_permissions.can_start_application(owner, call, now)
     assert applications.start_application(owner, call, organisation, "Hanke", now=now).id
 
 

@@ -48,7 +48,7 @@ def _budget_response(application: Application, message=None, status: int = 200, 
             flash(message, "error")
         return render_page(application, status=status, **forms)
     return render_fragment("applications/_budget_response.html", application, status=status,
-                     budget_message=message, budget_failed=status >= 400, **forms)
+                           budget_message=message, budget_failed=status >= 400, **forms)
 
 
 def live_totals(application: Application, partner: ApplicationPartner | None = None):
@@ -68,7 +68,7 @@ def live_totals(application: Application, partner: ApplicationPartner | None = N
                 invalid = True
             else:
                 plan[name] = field.data or 0
-    costs_prefix = f"{part_key}-costs" if partner is not None else "lead-costs"
+    costs_prefix = f"{part_key}-costs"
     if any(key.startswith(f"{costs_prefix}-") for key in request.form):
         form = PartCostsForm(prefix=costs_prefix, meta={"csrf": False})
         form.validate()
@@ -157,13 +157,20 @@ def application_costs_save(application_id: int):
 @login_required
 def application_line_add(application_id: int):
     application = get_application_or_404(application_id, check=permissions.can_edit_application)
-    form = line_form(None, formdata=True)
-    outcome = _line_outcome(form, lambda: applications.add_line(current_user, application,
-                                                                form.values()))
+    return _add_line(application, None)
+
+
+def _add_line(application: Application, partner: ApplicationPartner | None):
+    """Add a staff line to the lead's part (`partner` None) or a co-implementer's."""
+    form = line_form(None, formdata=True, partner=partner)
+    outcome = _line_outcome(form, lambda: applications.add_line(
+        current_user, application, form.values(), partner=partner))
     if outcome.ok:
         return _budget_response(application, _l("The staff line has been added."))
-    return _budget_response(get_application_or_404(application_id), outcome.message,
-                            status=outcome.status, new_line_form=form)
+    refused = ({"new_line_form": form} if partner is None
+               else {"new_line_forms": {f"partner-{partner.id}": form}})
+    return _budget_response(get_application_or_404(application.id), outcome.message,
+                            status=outcome.status, **refused)
 
 
 _LINE_FIELDS = {"months_centi": "months", "fte_centi": "fte", "monthly_salary_cents":
@@ -183,32 +190,40 @@ def _line_outcome(form, action):
     return outcome
 
 
-@bp.post("/calls/applications/<int:application_id>/budget/lines/<int:line_id>")
-@login_required
-def application_line_save(application_id: int, line_id: int):
-    application = get_application_or_404(application_id, check=permissions.can_edit_application)
-    line = get_part_or_404(StaffLine, line_id, application)
+def _save_line(application: Application, line: StaffLine):
+    """Save one staff line (of any part) from the posted form."""
     form = line_form(line, formdata=True)
     outcome = _line_outcome(form, lambda: applications.update_line(current_user, line,
                                                                    form.values()))
     if outcome.ok:
         return _budget_response(application, _l("The staff line has been saved."))
-    return _budget_response(get_application_or_404(application_id), outcome.message,
-                            status=outcome.status, line_forms={line_id: form})
+    return _budget_response(get_application_or_404(application.id), outcome.message,
+                            status=outcome.status, line_forms={line.id: form})
+
+
+def _delete_line(application: Application, line: StaffLine):
+    """Remove one staff line (of any part) after the posted confirmation."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    outcome = perform(lambda: applications.delete_line(current_user, line))
+    if outcome.ok:
+        return _budget_response(application, _l("The staff line has been removed."))
+    return _budget_response(get_application_or_404(application.id), outcome.message,
+                            status=outcome.status)
+
+
+@bp.post("/calls/applications/<int:application_id>/budget/lines/<int:line_id>")
+@login_required
+def application_line_save(application_id: int, line_id: int):
+    application = get_application_or_404(application_id, check=permissions.can_edit_application)
+    return _save_line(application, get_part_or_404(StaffLine, line_id, application))
 
 
 @bp.post("/calls/applications/<int:application_id>/budget/lines/<int:line_id>/delete")
 @login_required
 def application_line_delete(application_id: int, line_id: int):
     application = get_application_or_404(application_id, check=permissions.can_edit_application)
-    line = get_part_or_404(StaffLine, line_id, application)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    outcome = perform(lambda: applications.delete_line(current_user, line))
-    if outcome.ok:
-        return _budget_response(application, _l("The staff line has been removed."))
-    return _budget_response(get_application_or_404(application_id), outcome.message,
-                            status=outcome.status)
+    return _delete_line(application, get_part_or_404(StaffLine, line_id, application))
 
 
 # --- a co-implementer's part -----------------------------------------------------------------
@@ -243,27 +258,14 @@ def application_part_totals(application_id: int, partner_id: int):
 @login_required
 def application_part_line_add(application_id: int, partner_id: int):
     application, partner = _load_part(application_id, partner_id)
-    form = line_form(None, formdata=True, partner=partner)
-    outcome = _line_outcome(form, lambda: applications.add_line(
-        current_user, application, form.values(), partner=partner))
-    if outcome.ok:
-        return _budget_response(application, _l("The staff line has been added."))
-    return _budget_response(get_application_or_404(application_id), outcome.message,
-                            status=outcome.status, new_line_forms={f"partner-{partner_id}": form})
+    return _add_line(application, partner)
 
 
 @bp.post("/calls/applications/<int:application_id>/parts/<int:partner_id>/lines/<int:line_id>")
 @login_required
 def application_part_line_save(application_id: int, partner_id: int, line_id: int):
     application, partner = _load_part(application_id, partner_id)
-    line = _part_line(application, partner, line_id)
-    form = line_form(line, formdata=True)
-    outcome = _line_outcome(form, lambda: applications.update_line(current_user, line,
-                                                                   form.values()))
-    if outcome.ok:
-        return _budget_response(application, _l("The staff line has been saved."))
-    return _budget_response(get_application_or_404(application_id), outcome.message,
-                            status=outcome.status, line_forms={line_id: form})
+    return _save_line(application, _part_line(application, partner, line_id))
 
 
 @bp.post("/calls/applications/<int:application_id>/parts/<int:partner_id>/lines/<int:line_id>"
@@ -271,14 +273,7 @@ def application_part_line_save(application_id: int, partner_id: int, line_id: in
 @login_required
 def application_part_line_delete(application_id: int, partner_id: int, line_id: int):
     application, partner = _load_part(application_id, partner_id)
-    line = _part_line(application, partner, line_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    outcome = perform(lambda: applications.delete_line(current_user, line))
-    if outcome.ok:
-        return _budget_response(application, _l("The staff line has been removed."))
-    return _budget_response(get_application_or_404(application_id), outcome.message,
-                            status=outcome.status)
+    return _delete_line(application, _part_line(application, partner, line_id))
 
 
 @bp.post("/calls/applications/<int:application_id>/parts/<int:partner_id>/figures")

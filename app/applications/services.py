@@ -191,17 +191,6 @@ def require_part_writer(user: User, application: Application,
                             "editors change this part of the budget."))
 
 
-def _hours_message(values: budget.LineValues, months: int):
-    limit = budget.format_hours(budget.max_hours_centi(values.fte_centi, months))
-    base = budget.format_hours(budget.HOURS_PER_YEAR * 100)
-    fte = budget.format_hours(values.fte_centi)
-    if months % 12 == 0:
-        return _l("At most %(limit)s h: %(base)s h × %(fte)s %% × %(years)s years.",
-                  limit=limit, base=base, fte=fte, years=months // 12)
-    return _l("At most %(limit)s h: %(base)s h a year × %(fte)s %% × %(months)s months.",
-              limit=limit, base=base, fte=fte, months=months)
-
-
 def _check_line(values: budget.LineValues, application: Application | None = None) -> None:
     role = " ".join((values.role or "").split())
     if not role:
@@ -233,10 +222,12 @@ def _check_line(values: budget.LineValues, application: Application | None = Non
             raise DomainError(message, field=name)
         if value > limits[name]:
             raise DomainError(_l("The number is too large."), field=name)
-    if values.kind == StaffCostKind.hourly and application is not None:
+    if application is not None:
+        # the same rule and message as the submission checklist's (budget.line_hours_problem)
         months = budget.project_months(application.start_date, application.end_date)
-        if not budget.hours_within_limit(values.hours_centi, values.fte_centi, months):
-            raise DomainError(_hours_message(values, months), field="hours_centi")
+        problem = budget.line_hours_problem(values, months)
+        if problem is not None:
+            raise DomainError(problem.message(), field="hours_centi")
 
 
 STAFF_MODEL_LABELS = {

@@ -13,7 +13,7 @@ from app.applications import bp, permissions, vouchers
 from app.applications.loaders import get_application_or_404
 from app.applications.models import Application
 from app.calls.forms import MultiCheckboxField
-from app.core.codelists import REGIONS
+from app.core.codelists import REGIONS, SERVICE_LANGUAGES
 from app.core.fields import CountField
 from app.core.forms import BaseForm
 from app.core.htmx import is_htmx
@@ -48,7 +48,7 @@ class VoucherOfferForm(BaseForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", PREFIX)
         super().__init__(*args, **kwargs)
-        self.languages.choices = vouchers.SERVICE_LANGUAGES.choices()
+        self.languages.choices = SERVICE_LANGUAGES.choices()
         self.regions.choices = REGIONS.choices()
 
     def values(self) -> vouchers.OfferInput:
@@ -71,7 +71,7 @@ def offer_form(application: Application) -> VoucherOfferForm:
 
 @bp.app_context_processor
 def _voucher_helpers() -> dict:
-    return {"voucher_offer_form": offer_form, "service_languages": vouchers.SERVICE_LANGUAGES,
+    return {"voucher_offer_form": offer_form, "service_languages": SERVICE_LANGUAGES,
             "voucher_missing": vouchers.missing}
 
 

@@ -19,27 +19,8 @@ from app.applications.models import Application, VoucherOffer
 from app.auth.models import User
 from app.calls.models import FundingModel
 from app.core import audit, clock
-from app.core.codelists import REGIONS, CodeList
+from app.core.codelists import REGIONS, SERVICE_LANGUAGES
 from app.core.domain import DomainError
-
-# The languages a service can be given in: the national ones first, then the commonest others.
-SERVICE_LANGUAGES = CodeList(
-    "service_language",
-    {
-        "fi": ("suomi", "finska", "Finnish"),
-        "sv": ("ruotsi", "svenska", "Swedish"),
-        "en": ("englanti", "engelska", "English"),
-        "se": ("saame", "samiska", "Sámi"),
-        "fse": ("suomalainen viittomakieli", "finländskt teckenspråk", "Finnish Sign Language"),
-        "ru": ("venäjä", "ryska", "Russian"),
-        "et": ("viro", "estniska", "Estonian"),
-        "uk": ("ukraina", "ukrainska", "Ukrainian"),
-        "ar": ("arabia", "arabiska", "Arabic"),
-        "so": ("somali", "somaliska", "Somali"),
-        "fa": ("persia", "persiska", "Persian"),
-        "ku": ("kurdi", "kurdiska", "Kurdish"),
-    },
-)
 
 MAX_SERVICE = 2_000
 MAX_TEXT = 1_000

@@ -432,9 +432,3 @@ def compute_group(parts: Iterable[Part]) -> GroupTotals:
     """The project's budget from its parts (the lead's first)."""
     return GroupTotals(parts=tuple(parts))
 
-
-def format_hours(hours_centi: int) -> str:
-    """Hours (x 100) for a message, in the interface language: 258000 -> "2 580"."""
-    from app.core.money import format_scaled
-
-    return format_scaled(hours_centi)

@@ -25,7 +25,7 @@ SORTS = {
 def providers_page(call_id: int):
     """The registry: every approved provider of a published service-voucher call, filtered
     by the language of the service and the region served; 404 for any other call."""
-    from app.applications.vouchers import SERVICE_LANGUAGES
+    from app.core.codelists import SERVICE_LANGUAGES
     from app.projects.indicators import suppress
 
     call = get_call_or_404(call_id)

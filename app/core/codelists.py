@@ -209,3 +209,22 @@ ALL = {
         LANGUAGES,
     )
 }
+
+# The languages a service can be given in: the national ones first, then the commonest others.
+SERVICE_LANGUAGES = CodeList(
+    "service_language",
+    {
+        "fi": ("suomi", "finska", "Finnish"),
+        "sv": ("ruotsi", "svenska", "Swedish"),
+        "en": ("englanti", "engelska", "English"),
+        "se": ("saame", "samiska", "Sámi"),
+        "fse": ("suomalainen viittomakieli", "finländskt teckenspråk", "Finnish Sign Language"),
+        "ru": ("venäjä", "ryska", "Russian"),
+        "et": ("viro", "estniska", "Estonian"),
+        "uk": ("ukraina", "ukrainska", "Ukrainian"),
+        "ar": ("arabia", "arabiska", "Arabic"),
+        "so": ("somali", "somaliska", "Somali"),
+        "fa": ("persia", "persiska", "Persian"),
+        "ku": ("kurdi", "kurdiska", "Kurdish"),
+    },
+)

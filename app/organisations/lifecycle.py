@@ -132,14 +132,6 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def is_active(organisation: Organisation, today: date | None = None) -> bool:
-    """Not ceased (and already started, if a start date is known)."""
-    today = today or clock.local_date()
-    if organisation.is_ceased(today):
-        return False
-    return organisation.valid_from is None or organisation.valid_from <= today
-
-
 # --- units and Business IDs -------------------------------------------------------------------
 
 

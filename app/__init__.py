@@ -35,17 +35,34 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _register_blueprints(app)
     _register_cli(app)
     _init_templates(app)
+    _wrap_wsgi(app)
     return app
+
+
+def _wrap_wsgi(app: Flask) -> None:
+    """Behind `PROXY_FIX_HOPS` reverse proxies, trust that many X-Forwarded-For/-Proto entries
+    (the limiter then keys on the real client); with 0 they are ignored and cannot be forged.
+    Outermost, the request log: one line per request, with its id."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from app.core.requestlog import RequestLogMiddleware
+
+    hops = int(app.config.get("PROXY_FIX_HOPS") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+    app.wsgi_app = RequestLogMiddleware(app.wsgi_app)
 
 
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (the whole schema, for Alembic and relationships)
     from app.core.i18n import select_locale
 
+    _engine_timeouts(app)
     db.init_app(app)
     with app.app_context():
         for engine in db.engines.values():
-            core_db.configure_engine(engine)
+            core_db.configure_engine(engine, busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"],
+                                     lock_timeout_ms=app.config["PG_LOCK_TIMEOUT_MS"])
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
@@ -61,6 +78,19 @@ def _init_extensions(app: Flask) -> None:
     init_login_manager(login_manager)
 
 
+def _engine_timeouts(app: Flask) -> None:
+    """PostgreSQL: give up connecting after a few seconds (an unreachable database answers a
+    503 page, not a hung worker)."""
+    uri = str(app.config.get("SQLALCHEMY_DATABASE_URI", ""))
+    if not uri.startswith("postgresql"):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args.setdefault("connect_timeout", 5)
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
 def _init_requests(app: Flask) -> None:
     from app.core import outbox
     from app.core.errors import init_error_handlers
@@ -71,8 +101,11 @@ def _init_requests(app: Flask) -> None:
         core_db.set_write_intent(request.method not in SAFE_METHODS)
         g.request_language = None
 
+    from app.core.requestlog import remember_user
+
     init_security_headers(app)
     init_error_handlers(app)
+    app.after_request(remember_user)
     outbox.init_app(app)  # sends, after a request, the mail that it committed
 
 
@@ -91,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.applications import bp as applications_bp
     from app.auth import bp as auth_bp
     from app.calls import bp as calls_bp
+    from app.core.health import bp as health_bp
     from app.main import bp as main_bp
     from app.notifications import bp as notifications_bp
     from app.organisations import bp as organisations_bp
@@ -110,10 +144,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(practices_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(health_bp)
 
 
 def _register_cli(app: Flask) -> None:
     from app.auth.cli import users_cli
+    from app.core.backup_cli import backup_cli
     from app.core.mail_cli import mail_cli
     from app.demo.cli import demo_cli
     from app.practices.cli import practices_cli
@@ -126,6 +162,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(practices_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(backup_cli)
     app.cli.add_command(reviews_cli)
     app.cli.add_command(reports_cli)
 

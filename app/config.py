@@ -21,6 +21,16 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_int(name: str) -> int:
+    try:
+        value = int(os.environ[name])
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {os.environ[name]!r}.") from None
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative.")
+    return value
+
+
 class Config:
     """Settings shared by every environment; values come from environment variables."""
 
@@ -56,20 +66,41 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     PREFERRED_URL_SCHEME = "https"
-    SERVER_BASE_URL: str | None = None  # used in mails sent from the command line
+    SERVER_BASE_URL: str | None = None  # every link in a mail; required in production
+    # The request edge (helper "edge"): hosts answered (None: any; production defaults to
+    # SERVER_BASE_URL's host), proxies trusted for X-Forwarded-For/Proto, SQLite's lock wait.
+    TRUSTED_HOSTS: list[str] | None = None
+    PROXY_FIX_HOPS = 0
+    SQLITE_BUSY_TIMEOUT_MS = 15000
+    PG_LOCK_TIMEOUT_MS = 5000  # PostgreSQL: a statement's wait for a lock, then 503 busy
+    BUSY_RETRY_AFTER_SECONDS = 5
 
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # A shared storage (Redis) that is down: count in each worker's memory meanwhile, not 500.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATE_LIMITS = {
         "login": "20 per minute;200 per hour",
         "register": "10 per hour",
         "mail_link": "5 per 15 minutes",
         "api": "120 per minute",
+        # Invitations per organisation and per inviting user (counted in the database).
+        "invite_unverified": "5 per day",
+        "invite_verified": "50 per day",
+        "unlock": "5 per 15 minutes",
     }
-    ACCOUNT_FAILURE_LIMIT = 10
+    # Sign-in throttling (helper "accounts"): failures per account and source (address, or a
+    # known device) pause that source for that account; failures per account from all sources
+    # pause the account for unknown devices (known devices and mailed unlock links still work).
+    ACCOUNT_SOURCE_FAILURE_LIMIT = 10
+    ACCOUNT_FAILURE_LIMIT = 50
     ACCOUNT_FAILURE_WINDOW = timedelta(minutes=15)
-    ACCOUNT_FAILURE_DELAY = timedelta(minutes=5)
+    ACCOUNT_FAILURE_DELAY = timedelta(minutes=15)
+    KNOWN_DEVICE_LIFETIME = timedelta(days=180)
+    TOKEN_MAX_AGE_UNLOCK = 3600
+    # A session ends after PERMANENT_SESSION_LIFETIME unused, and after this however used.
+    SESSION_ABSOLUTE_LIFETIME = timedelta(days=30)
 
     TOKEN_MAX_AGE_VERIFY = 3 * 24 * 3600
     TOKEN_MAX_AGE_RESET = 3600
@@ -100,6 +131,30 @@ class Config:
             values["MAX_CONTENT_LENGTH"] = int(env["MAX_CONTENT_LENGTH"])
         if env.get("RATELIMIT_STORAGE_URI"):
             values["RATELIMIT_STORAGE_URI"] = env["RATELIMIT_STORAGE_URI"]
+        # Each rate limit K of RATE_LIMITS from RATELIMIT_<K>, e.g. RATELIMIT_LOGIN="5 per minute"
+        limits = {key: env[f"RATELIMIT_{key.upper()}"] for key in cls.RATE_LIMITS
+                  if env.get(f"RATELIMIT_{key.upper()}", "").strip()}
+        if limits:
+            values["RATE_LIMITS"] = {**cls.RATE_LIMITS, **limits}
+        if env.get("TRUSTED_HOSTS", "").strip():
+            values["TRUSTED_HOSTS"] = [host.strip() for host in env["TRUSTED_HOSTS"].split(",")
+                                       if host.strip()]
+        for name in ("PROXY_FIX_HOPS", "SQLITE_BUSY_TIMEOUT_MS", "PG_LOCK_TIMEOUT_MS"):
+            if env.get(name, "").strip():
+                values[name] = _env_int(name)
+        for name in ("ACCOUNT_SOURCE_FAILURE_LIMIT", "ACCOUNT_FAILURE_LIMIT",
+                     "TOKEN_MAX_AGE_UNLOCK"):
+            if env.get(name, "").strip():
+                values[name] = _env_int(name)
+        for name, key, unit in (
+            ("ACCOUNT_FAILURE_WINDOW_MINUTES", "ACCOUNT_FAILURE_WINDOW", "minutes"),
+            ("ACCOUNT_FAILURE_DELAY_MINUTES", "ACCOUNT_FAILURE_DELAY", "minutes"),
+            ("KNOWN_DEVICE_DAYS", "KNOWN_DEVICE_LIFETIME", "days"),
+            ("SESSION_IDLE_LIFETIME_DAYS", "PERMANENT_SESSION_LIFETIME", "days"),
+            ("SESSION_ABSOLUTE_LIFETIME_DAYS", "SESSION_ABSOLUTE_LIFETIME", "days"),
+        ):
+            if env.get(name, "").strip():
+                values[key] = timedelta(**{unit: _env_int(name)})
         return values
 
 
@@ -112,6 +167,7 @@ class DevelopmentConfig(Config):
     SESSION_COOKIE_SECURE = False
     PREFERRED_URL_SCHEME = "http"
     SERVER_BASE_URL = "http://127.0.0.1:5000"
+    TRUSTED_HOSTS = ["127.0.0.1", "localhost"]
     HSTS = False
 
 
@@ -131,6 +187,7 @@ class TestConfig(Config):
     SESSION_COOKIE_SECURE = False
     PREFERRED_URL_SCHEME = "http"
     SERVER_BASE_URL = "http://localhost"
+    TRUSTED_HOSTS = ["localhost", "127.0.0.1"]
     HSTS = False
     # On PostgreSQL every test leaves gaps in the change ids (rolled back); re-checking them
     # every few seconds would make query counts depend on timing. Tests of gaps call the
@@ -170,4 +227,28 @@ def load_config(name: str | None = None, overrides: dict | None = None) -> dict:
             "value (for example: python -c 'import secrets; print(secrets.token_hex(32))'), "
             "or set KOHTAAMO_ENV=development for local use."
         )
+    _check_site_address(name, values)
     return values
+
+
+def _check_site_address(name: str, values: dict) -> None:
+    """Links in mail come from SERVER_BASE_URL, never from a request's Host header; production
+    needs it, and answers only its host unless TRUSTED_HOSTS says otherwise."""
+    from urllib.parse import urlsplit
+
+    base = (values.get("SERVER_BASE_URL") or "").strip().rstrip("/")
+    if not base:
+        if name == "production":
+            raise ConfigError(
+                "SERVER_BASE_URL is not set. Set it to the site's public address, for example "
+                "SERVER_BASE_URL=https://kohtaamo.example.fi: links in mail are built from it."
+            )
+        return
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path:
+        raise ConfigError(
+            f"SERVER_BASE_URL must be an address such as https://kohtaamo.example.fi, not {base!r}."
+        )
+    values["SERVER_BASE_URL"] = base
+    if values.get("TRUSTED_HOSTS") is None and name == "production":
+        values["TRUSTED_HOSTS"] = [parts.hostname]

@@ -190,7 +190,7 @@ def practice_detail(practice: Practice) -> dict:
             {"filename": a.filename, "content_type": a.content_type, "size": a.size,
              "url": url_for("practices.attachment_download", practice_id=practice.id,
                             attachment_id=a.id, _external=True)}
-            for a in practice.attachments
+            for a in practice.attachments_of_version(version.number)
         ],
         "url": practice_url(practice.id, practice.slug),
     }

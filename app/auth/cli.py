@@ -49,3 +49,13 @@ def create_admin(email: str, name: str, password: str | None) -> None:
     audit.record("account.admin_granted", obj=user)
     db.session.commit()
     click.echo(f"{email} is now an administrator.")
+
+
+@users_cli.command("prune-sessions")
+def prune_sessions_command() -> None:
+    """Delete the sessions that have ended by time (idle or absolute lifetime)."""
+    from app.auth.sessions import prune_sessions
+
+    count = prune_sessions()
+    db.session.commit()
+    click.echo(f"Deleted {count} expired sessions.")

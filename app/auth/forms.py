@@ -44,6 +44,8 @@ class RegisterForm(BaseForm):
         EqualTo("password", _l("The passwords do not match."))])
     language = RadioField(_l("Preferred language"), choices=LANGUAGE_CHOICES, default="fi",
                           validators=[DataRequired(_l("Choose a language."))])
+    # Where to continue after the address is verified (an invitation), a same-site path.
+    next = HiddenField(validators=[Length(max=2000)])
 
 
 class LoginForm(BaseForm):
@@ -55,6 +57,12 @@ class LoginForm(BaseForm):
 
 
 class ForgotPasswordForm(BaseForm):
+    email = _email_field()
+
+
+class UnlockForm(BaseForm):
+    """Asks for a mailed link that lets this browser past a sign-in pause."""
+
     email = _email_field()
 
 

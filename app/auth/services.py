@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from app.auth import throttle
 from app.auth.models import User
 from app.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from app.auth.sessions import end_all_sessions
@@ -29,11 +31,12 @@ PASSWORD_MESSAGES = {
 
 
 class LoginFailed(Exception):
-    """Log-in refused. `delay_until` is set when the account needs a pause."""
+    """Log-in refused. Whatever the cause (unknown address, wrong password, a paused source or
+    account), the person is told the same thing: `paused` is for the audit and tests only."""
 
-    def __init__(self, delay_until: datetime | None = None):
+    def __init__(self, paused: bool = False):
         super().__init__("login failed")
-        self.delay_until = delay_until
+        self.paused = paused
 
 
 def normalise_email(email: str) -> str:
@@ -54,10 +57,11 @@ def check_password_policy(password: str, email: str = "") -> None:
 
 def _password_fingerprint(user: User) -> str:
     # Part of a token: once the password changes, every older reset link stops working.
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+    return throttle.password_fingerprint(user.password_hash)
 
 
-def register_user(name: str, email: str, password: str, language: str) -> User | None:
+def register_user(name: str, email: str, password: str, language: str,
+                  next_path: str | None = None) -> User | None:
     """Create an unverified account and mail a verification link.
 
     For an address that already has an account, nothing is created; its owner gets a mail
@@ -66,23 +70,42 @@ def register_user(name: str, email: str, password: str, language: str) -> User |
     """
     email = normalise_email(email)
     check_password_policy(password, email)
+    # Hashed on both paths: skipping it for a known address answered in ~20 ms instead of
+    # ~400 ms, which told anyone whether the address has an account.
+    password_hash = hash_password(password)
     existing = get_user_by_email(email)
     if existing is not None:
         queue_mail(existing.email, "account_exists", existing.language, user=existing)
         audit.record("account.register_duplicate", actor=existing, obj=existing)
+        db.session.flush()
         return None
-    user = User(name=name.strip(), email=email, password_hash=hash_password(password),
+    user = User(name=name.strip(), email=email, password_hash=password_hash,
                 language=language if language in ("fi", "sv", "en") else "fi")
     db.session.add(user)
     db.session.flush()
     audit.record("account.registered", actor=user, obj=user)
-    send_verification_mail(user)
+    send_verification_mail(user, next_path)
     return user
 
 
-def send_verification_mail(user: User) -> None:
-    token = make_token("verify", {"uid": user.id, "email": user.email})
+def send_verification_mail(user: User, next_path: str | None = None) -> None:
+    """Mail a verification link; `next_path` (a same-site path, e.g. an invitation) is where
+    the person continues after verifying, in whichever browser opens the link."""
+    payload = {"uid": user.id, "email": user.email}
+    if next_path:
+        payload["next"] = next_path[:2000]
+    token = make_token("verify", payload)
     queue_mail(user.email, "verify_email", user.language, user=user, token=token)
+
+
+def verified_next_path(token: str) -> str | None:
+    """The path a verification link continues to, if it has one (the link was just used)."""
+    try:
+        payload = read_token("verify", token, current_app.config["TOKEN_MAX_AGE_VERIFY"])
+    except TokenError:
+        return None
+    next_path = payload.get("next")
+    return next_path if isinstance(next_path, str) else None
 
 
 def verify_email(token: str) -> User:
@@ -98,23 +121,45 @@ def verify_email(token: str) -> User:
     return user
 
 
-def authenticate(email: str, password: str) -> User:
-    """The user for these credentials, or LoginFailed (the same for every cause)."""
+def authenticate(email: str, password: str, *, source: str | None = None,
+                 device_token: str | None = None) -> User:
+    """The user for these credentials, or LoginFailed (the same for every cause).
+
+    `source` is the client's address and `device_token` its known-device cookie, if any (see
+    throttle.py): a source that failed too often for this account is refused, and an account
+    that failed too often from everywhere is refused to unknown devices, for a while. Every
+    attempt spends exactly one argon2 verification."""
     now = utcnow()
+    password = password[:256]
     user = get_user_by_email(email) if len(email) <= 254 else None
-    if user is not None and user.login_delay_until and now < user.login_delay_until:
-        verify_password(None, password)  # same work as any other attempt
-        audit.record("login.delayed", obj=user)
-        raise LoginFailed(delay_until=user.login_delay_until)
-    ok = verify_password(user.password_hash if user else None, password[:256])
+    account = _email_hash(email)
+    device = throttle.known_device(device_token, user)
+    source_key = f"device:{device}" if device else f"address:{source or '-'}"
+    if throttle.source_paused(account, source_key):
+        verify_password(None, password)  # the same work as any other attempt
+        audit.record("login.failed", obj=user, email_hash=account, paused="source")
+        raise LoginFailed(paused=True)
+    if (user is not None and device is None and user.login_delay_until
+            and now < user.login_delay_until):
+        verify_password(None, password)
+        audit.record("login.failed", obj=user, email_hash=account, paused="account")
+        raise LoginFailed(paused=True)
+    ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
+        if throttle.count_source_failure(account, source_key):
+            audit.record("login.source_paused", obj=user, email_hash=account,
+                         known_device=bool(device))
         if user is not None:
             _count_failure(user, now)
-        audit.record("login.failed", actor=None, obj=user, email_hash=_email_hash(email))
-        raise LoginFailed(delay_until=user.login_delay_until if user else None)
-    user.failed_login_count = 0
-    user.failed_login_window_start = None
-    user.login_delay_until = None
+        audit.record("login.failed", actor=None, obj=user, email_hash=account)
+        raise LoginFailed()
+    throttle.clear_source(account, source_key)
+    if not (user.login_delay_until and now < user.login_delay_until):
+        # A pause lifts only by itself: signing in from a known device during an attack must
+        # not give the attacker's unknown devices a fresh allowance.
+        user.failed_login_count = 0
+        user.failed_login_window_start = None
+        user.login_delay_until = None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     audit.record("login.succeeded", actor=user, obj=user)
@@ -133,10 +178,53 @@ def _count_failure(user: User, now: datetime) -> None:
         user.failed_login_count = 0
     user.failed_login_count += 1
     if user.failed_login_count >= config["ACCOUNT_FAILURE_LIMIT"]:
-        # A pause, never a permanent lock that an attacker could impose on the owner.
+        # A pause for unknown devices, never a lock: known devices and the mailed unlock link
+        # still let the owner in with the right password.
         user.login_delay_until = now + config["ACCOUNT_FAILURE_DELAY"]
         user.failed_login_count = 0
         user.failed_login_window_start = None
+        audit.record("login.account_paused", obj=user, until=user.login_delay_until.isoformat())
+
+
+def request_unlock_link(email: str) -> None:
+    """Mail the owner a single-use link that lets this browser past an account pause (it
+    becomes a known device); silent when the address has no account."""
+    user = get_user_by_email(email) if len(email) <= 254 else None
+    if user is None or not user.is_active:
+        return
+    token = make_token("unlock", {"uid": user.id, "pw": _password_fingerprint(user),
+                                  "n": secrets.token_hex(8)})
+    queue_mail(user.email, "unlock_sign_in", user.language, user=user, token=token)
+    audit.record("login.unlock_link_requested", actor=user, obj=user)
+
+
+def use_unlock_link(token: str) -> User:
+    """The user whose browser the link unlocks; TokenError if invalid, expired or used.
+
+    Single use without a table of its own: each use is in the audit log with the link's nonce
+    (the user row is locked meanwhile, so two tabs cannot both use it)."""
+    from app.core.audit import AuditLog
+
+    max_age = current_app.config["TOKEN_MAX_AGE_UNLOCK"]
+    payload = read_token("unlock", token, max_age)
+    uid = payload.get("uid")
+    user = db.session.get(User, uid, with_for_update=True) if isinstance(uid, int) else None
+    if user is None or not user.is_active:
+        raise TokenError("invalid")
+    if payload.get("pw") != _password_fingerprint(user):
+        raise TokenError("used")
+    nonce = payload.get("n")
+    since = utcnow() - timedelta(seconds=max_age + 60)
+    used = db.session.scalars(
+        select(AuditLog.details).where(
+            AuditLog.action == "login.unlock_link_used", AuditLog.object_type == "user_account",
+            AuditLog.object_id == user.id, AuditLog.at >= since)
+    ).all()
+    if any(isinstance(details, dict) and details.get("nonce") == nonce for details in used):
+        raise TokenError("used")
+    audit.record("login.unlock_link_used", actor=user, obj=user, nonce=nonce)
+    db.session.flush()
+    return user
 
 
 def request_password_reset(email: str) -> None:

@@ -3,6 +3,11 @@
 The cookie holds a random session token; the database holds its hash. Logging out deletes
 the row, so a cookie copied before logout is dead afterwards (measured: with the cookie
 session alone, a copied cookie still got 200 after logout).
+
+A session also ends on the server, whatever the cookie says: unused for longer than
+PERMANENT_SESSION_LIFETIME (idle) or older than SESSION_ABSOLUTE_LIFETIME (however used).
+`last_seen_at` is refreshed at most every TOUCH_INTERVAL, so most requests write nothing;
+expired rows are deleted at sign-in (that user's) and by `flask users prune-sessions`.
 """
 
 from __future__ import annotations
@@ -11,13 +16,13 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import request, session
+from flask import current_app, g, request, session
 from flask_login import LoginManager, login_url, login_user, logout_user
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from app.auth.models import User, UserSession
-from app.core.db import utcnow
+from app.core.db import utcnow, write_intent
 from app.extensions import db
 
 TOUCH_INTERVAL = timedelta(minutes=10)
@@ -57,10 +62,55 @@ def init_login_manager(manager: LoginManager) -> None:
         if row is None or not row.user.is_active:
             return None
         now = utcnow()
-        if now - row.last_seen_at > TOUCH_INTERVAL and request.method in ("POST", "PUT"):
-            row.last_seen_at = now  # committed with the request's own write
+        if _expired(row, now):
+            return None
+        if now - row.last_seen_at > TOUCH_INTERVAL:
+            if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+                row.last_seen_at = now  # committed with the request's own write
+            else:
+                g._touch_session_id = row.id  # one UPDATE after the answer (see below)
         row.user._session_token = token
         return row.user
+
+
+def _expired(row: UserSession, now) -> bool:
+    config = current_app.config
+    return (now - row.last_seen_at > config["PERMANENT_SESSION_LIFETIME"]
+            or now - row.created_at > config["SESSION_ABSOLUTE_LIFETIME"])
+
+
+def expired_condition(now):
+    """SQL for the sessions that have ended by time (idle or absolute)."""
+    config = current_app.config
+    return or_(UserSession.last_seen_at < now - config["PERMANENT_SESSION_LIFETIME"],
+               UserSession.created_at < now - config["SESSION_ABSOLUTE_LIFETIME"])
+
+
+def touch_after_read(response):
+    """After a read-only request whose session was last seen over TOUCH_INTERVAL ago: one
+    small UPDATE in its own commit (nothing else is pending on a GET). At most once per
+    session every ten minutes, so query counts of pages do not change; never fails a page."""
+    session_id = g.pop("_touch_session_id", None)
+    if session_id is None or response.status_code >= 500 or response.is_streamed:
+        return response
+    try:
+        db.session.rollback()  # a read-only request has nothing to keep
+        with write_intent():
+            db.session.execute(update(UserSession).where(UserSession.id == session_id)
+                               .values(last_seen_at=utcnow()))
+            db.session.commit()
+    except Exception:  # e.g. the database is busy: the next request tries again
+        db.session.rollback()
+        current_app.logger.warning("could not refresh a session's last use", exc_info=True)
+    return response
+
+
+def prune_sessions(user_id: int | None = None) -> int:
+    """Delete the sessions that have ended by time (of one user, or all); returns how many."""
+    stmt = delete(UserSession).where(expired_condition(utcnow()))
+    if user_id is not None:
+        stmt = stmt.where(UserSession.user_id == user_id)
+    return db.session.execute(stmt).rowcount or 0
 
 
 def start_session(user: User) -> None:
@@ -69,6 +119,8 @@ def start_session(user: User) -> None:
     session.clear()
     if language:
         session["lang"] = language
+    if user.id is not None:
+        prune_sessions(user.id)  # bounded: only this user's ended sessions
     token = secrets.token_urlsafe(32)
     db.session.add(
         UserSession(

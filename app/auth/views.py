@@ -14,7 +14,7 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from app.auth import bp, services
+from app.auth import bp, services, throttle
 from app.auth.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
@@ -25,18 +25,27 @@ from app.auth.forms import (
     ProfileForm,
     RegisterForm,
     ResetPasswordForm,
+    UnlockForm,
 )
-from app.auth.sessions import end_session, start_session
+from app.auth.sessions import end_session, start_session, touch_after_read
 from app.core.tokens import TokenError
 from app.core.unit_of_work import perform
 from app.extensions import db, limiter
 from app.main.views import safe_next
+
+bp.after_app_request(touch_after_read)
 
 TOKEN_MESSAGES = {
     "invalid": _l("The link is not valid. Check that you copied the whole address."),
     "expired": _l("The link has expired. Ask for a new one."),
     "used": _l("The link has already been used."),
 }
+
+# One answer for every refused sign-in: an unknown address, a wrong password, a paused source
+# and a paused account look the same (the page offers the unlock link for the last two).
+LOGIN_FAILED_MESSAGE = _l("The e-mail address or password is not correct, or signing in is "
+                          "paused for a while after many failed attempts. If you cannot sign "
+                          "in, ask for a sign-in link by e-mail or reset your password.")
 
 
 def _limit(name: str):
@@ -54,13 +63,16 @@ def register():
     form = RegisterForm()
     if request.method == "GET":
         form.language.data = _current_language()
+        # From an invitation: the invited address, and the way back after verifying it.
+        form.email.data = request.args.get("email", "")[:254]
+        form.next.data = safe_next(request.args.get("next"), "")
     status = 200
     if form.validate_on_submit():
         # The same answer whether or not the address already has an account (the service
         # mails its owner instead): no account enumeration.
-        outcome = perform(lambda: services.register_user(form.name.data, form.email.data,
-                                                         form.password.data, form.language.data),
-                          form=form)
+        outcome = perform(lambda: services.register_user(
+            form.name.data, form.email.data, form.password.data, form.language.data,
+            next_path=safe_next(form.next.data, "") or None), form=form)
         if outcome.ok:
             return redirect(url_for("auth.register_done"))
         status = outcome.status
@@ -90,6 +102,7 @@ def verify_email():
             user = services.verify_email(token)
             if not current_user.is_authenticated:
                 start_session(user)
+            return user
 
         try:
             outcome = perform(verify)
@@ -101,7 +114,9 @@ def verify_email():
             return render_template("auth/token_problem.html",
                                    message=outcome.message), outcome.status
         flash(_l("Thank you! Your e-mail address is verified."), "success")
-        return redirect(url_for("organisations.dashboard"))
+        # Registered from an invitation: continue there, signed in with the verified address.
+        return redirect(safe_next(services.verified_next_path(token),
+                                  url_for("organisations.dashboard")))
     return render_template("auth/verify.html", form=form, token=token)
 
 
@@ -135,9 +150,13 @@ def login():
         form.next.data = request.args.get("next", "")
     status = 200
     if form.validate_on_submit():
+        device_token = request.cookies.get(throttle.device_cookie_name())
+
         def attempt():
             try:
-                user = services.authenticate(form.email.data, form.password.data)
+                user = services.authenticate(form.email.data, form.password.data,
+                                             source=request.remote_addr,
+                                             device_token=device_token)
             except services.LoginFailed as failure:
                 # Returned, not raised: the unit of work commits the failure count and the
                 # audit entry although the log-in fails (a rollback would undo the pause).
@@ -149,19 +168,58 @@ def login():
 
         outcome = perform(attempt)
         if outcome.ok and isinstance(outcome.value, services.LoginFailed):
-            if outcome.value.delay_until:
-                flash(_l("Too many failed attempts. Wait a few minutes and try again, or reset "
-                         "your password."), "error")
-            else:
-                flash(_l("The e-mail address or password is not correct."), "error")
+            form.form_errors = [LOGIN_FAILED_MESSAGE]
             return render_template("auth/login.html", form=form), 200
         if outcome.ok:
-            return redirect(safe_next(form.next.data, url_for("organisations.dashboard")))
+            response = redirect(safe_next(form.next.data, url_for("organisations.dashboard")))
+            # This browser is now a known device of the user (see throttle.py).
+            throttle.set_device_cookie(response, throttle.make_device_token(outcome.value))
+            return response
         outcome.flash()
         status = outcome.status
     elif form.errors:
         status = 422
     return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/login/unlock", methods=["GET", "POST"])
+@limiter.limit(_limit("unlock"), methods=["POST"])
+def unlock_request():
+    """"Can't sign in?": mail the owner a link that lets this browser past a sign-in pause."""
+    form = UnlockForm()
+    status = 200
+    if form.validate_on_submit():
+        outcome = perform(lambda: services.request_unlock_link(form.email.data), form=form)
+        if outcome.ok:
+            # The same answer whether or not the address has an account.
+            return render_template("auth/unlock_done.html", email=form.email.data)
+        status = outcome.status
+    elif form.errors:
+        status = 422
+    return render_template("auth/unlock.html", form=form), status
+
+
+@bp.route("/login/unlock/confirm", methods=["GET", "POST"])
+def unlock_confirm():
+    """The link in the mail shows a page; the button (POST) marks this browser as known."""
+    token = request.values.get("token", "")
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            outcome = perform(lambda: services.use_unlock_link(token))
+        except TokenError as error:  # not a DomainError: the unit of work lets it through
+            db.session.rollback()
+            return render_template("auth/token_problem.html",
+                                   message=TOKEN_MESSAGES[error.reason]), 400
+        if not outcome.ok:
+            return render_template("auth/token_problem.html",
+                                   message=outcome.message), outcome.status
+        flash(_l("This browser can now sign in to your account. Sign in with your password."),
+              "success")
+        response = redirect(url_for("auth.login"))
+        throttle.set_device_cookie(response, throttle.make_device_token(outcome.value))
+        return response
+    return render_template("auth/unlock_confirm.html", form=form, token=token)
 
 
 @bp.post("/logout")

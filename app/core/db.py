@@ -49,8 +49,14 @@ def write_intent() -> Iterator[None]:
         _immediate.reset(token)
 
 
-def configure_engine(engine: Engine) -> None:
-    """Install the SQLite pragmas and the transaction-begin hook on an engine."""
+def configure_engine(engine: Engine, busy_timeout_ms: int = 15000,
+                     lock_timeout_ms: int = 5000) -> None:
+    """Install the SQLite pragmas and the transaction-begin hook on an engine; a write waits
+    at most `busy_timeout_ms` for SQLite's lock (then "database is locked": a 503 "busy").
+    On PostgreSQL a statement waits at most `lock_timeout_ms` for a row or table lock (then
+    "lock timeout": the same 503 "busy"); 0 waits for ever."""
+    if engine.dialect.name == "postgresql":
+        _postgresql_lock_timeout(engine, lock_timeout_ms)
     if engine.dialect.name != "sqlite":
         return
 
@@ -62,7 +68,7 @@ def configure_engine(engine: Engine) -> None:
         dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -70,6 +76,17 @@ def configure_engine(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+
+
+def _postgresql_lock_timeout(engine: Engine, lock_timeout_ms: int) -> None:
+    # A session setting on each new connection (not a connect option: that would replace the
+    # `options` of the URL, such as a search_path).
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"SET SESSION lock_timeout = {int(lock_timeout_ms)}")
+        cursor.close()
+        dbapi_connection.commit()
 
 
 def _unicode_lower(value):

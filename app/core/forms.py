@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field
+from wtforms import Field, PasswordField
 from wtforms.validators import Length
+from wtforms.widgets import TextArea
+
+from app.core.text import bad_character
 
 DEFAULT_MAX_LENGTH = 20_000
 
@@ -19,40 +20,52 @@ def _max_length(field: Field) -> int:
     return DEFAULT_MAX_LENGTH
 
 
-def _bad_characters(text: str) -> bool:
-    for ch in text:
-        if ch in "\n\r\t":
-            continue
-        if unicodedata.category(ch) in ("Cc", "Cs", "Co"):
-            return True
-    return False
+SINGLE_LINE_MESSAGE = _l("This field cannot contain line breaks or control characters.")
+BAD_CHARACTER_MESSAGE = _l("The text contains characters that are not allowed.")
+TOO_LONG_MESSAGE = _l("The text is too long.")
+
+
+def is_multiline(field: Field) -> bool:
+    """A field whose input is a text area keeps line breaks and tabs; every other field is a
+    single line (names, titles, e-mail addresses, searches, hidden and choice values)."""
+    return isinstance(field.widget, TextArea)
+
+
+def input_problem(field: Field, value: str):
+    """The message for a raw input value that no field may accept, or None."""
+    # A password is never put in a header or shown; one pasted with a tab may exist already.
+    allow = "\t" if isinstance(field, PasswordField) else ""
+    if bad_character(value, multiline=is_multiline(field), allow=allow) is not None:
+        return BAD_CHARACTER_MESSAGE if is_multiline(field) else SINGLE_LINE_MESSAGE
+    if len(value) > _max_length(field) * 2:
+        # Far over the limit: refuse before other validators parse it.
+        return TOO_LONG_MESSAGE
+    return None
+
+
+def _input_problems(form) -> dict:
+    """{short name: [message]} for every field with a raw value that no field may accept."""
+    bad = {}
+    for field in form:
+        for value in field.raw_data or []:
+            if isinstance(value, str) and (message := input_problem(field, value)):
+                bad[field.short_name] = [message]
+                break
+    return bad
 
 
 class BaseForm(FlaskForm):
     """Every form: refuses control characters and over-long text before its own validators."""
 
     def validate(self, extra_validators=None) -> bool:
-        ok = True
-        for field in self:
-            values = field.raw_data or []
-            for value in values:
-                if not isinstance(value, str):
-                    continue
-                if _bad_characters(value):
-                    field.errors = [_l("The text contains characters that are not allowed.")]
-                    ok = False
-                elif len(value) > _max_length(field) * 2:
-                    # Far over the limit: refuse before other validators parse it.
-                    field.errors = [_l("The text is too long.")]
-                    ok = False
-        if not ok:
-            # Run the rest so that every other field still gets its own messages.
-            bad = {field.short_name: list(field.errors) for field in self if field.errors}
-            super().validate(extra_validators)
-            for name, errors in bad.items():
-                self[name].errors = errors
-            return False
-        return super().validate(extra_validators)
+        bad = _input_problems(self)
+        if not bad:
+            return super().validate(extra_validators)
+        # Run the rest so that every other field still gets its own messages.
+        super().validate(extra_validators)
+        for name, errors in bad.items():
+            self[name].errors = errors
+        return False
 
 
 def show_domain_error(form: FlaskForm, error) -> None:
@@ -91,16 +104,7 @@ class PrefixedForm(BaseForm):
     runs the same checks keyed by the short name."""
 
     def validate(self, extra_validators=None) -> bool:
-        bad = {}
-        for field in self:
-            for value in field.raw_data or []:
-                if not isinstance(value, str):
-                    continue
-                if _bad_characters(value):
-                    bad[field.short_name] = [
-                        _l("The text contains characters that are not allowed.")]
-                elif len(value) > _max_length(field) * 2:
-                    bad[field.short_name] = [_l("The text is too long.")]
+        bad = _input_problems(self)
         ok = super(BaseForm, self).validate(extra_validators)
         for name, errors in bad.items():
             self[name].errors = errors

@@ -25,6 +25,18 @@ def init_security_headers(app: Flask) -> None:
     """Add the headers SECURITY.md requires to every response, errors included."""
 
     @app.before_request
+    def _reject_undecodable_query():
+        # Raw bytes that are not UTF-8 (0xFF 0xFE) in the query string: 400, and an empty
+        # query string from here on so that the error page itself can read `request.args`.
+        try:
+            request.query_string.decode("utf-8")
+        except UnicodeDecodeError:
+            request.query_string = b""
+            request.__dict__.pop("args", None)
+            request.__dict__.pop("values", None)
+            abort(400)
+
+    @app.before_request
     def _reject_nul_in_query():
         # No query parameter is ever meant to hold a NUL byte, and PostgreSQL refuses them in
         # text: answer 400 here rather than let it become a 500 deeper down.

@@ -24,6 +24,12 @@ from app.core.money import cents_to_decimal
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Full-width forms that spreadsheets read as their ASCII twins.
+_FORMULA_CHARACTERS = "=+-@\uff1d\uff0b\uff0d\uff20"
+# What a spreadsheet may skip before reading a formula: whitespace, zero-width characters and
+# bidi controls (invisible, so "\u200b=HYPERLINK(...)" looks like a formula and may run as one).
+INVISIBLE = ("\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+             "\u2066\u2067\u2068\u2069")
 # As the interface writes dates, without "klo" / "kl." so that a spreadsheet reads the cell as
 # a date and time (Finnish Excel reads "3.12.2026 16.00").
 DATE_PATTERNS = {"fi": "d.M.yyyy", "sv": "d.M.yyyy", "en": "d MMMM yyyy"}
@@ -35,6 +41,10 @@ def neutralise(value) -> str:
     text = "" if value is None else str(value)
     if text.startswith(_FORMULA_START):
         return "'" + text
+    for ch in text:
+        if ch.isspace() or ch in INVISIBLE:
+            continue
+        return "'" + text if ch in _FORMULA_CHARACTERS else text
     return text
 
 

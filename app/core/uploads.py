@@ -13,7 +13,9 @@ open the file.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import logging
 import os
 import re
 import secrets
@@ -36,6 +38,8 @@ from app.core.db import UtcDateTime, utcnow
 from app.core.domain import DomainError
 from app.core.security import DOWNLOAD_CSP
 
+log = logging.getLogger(__name__)
+
 MiB = 1024 * 1024
 DEFAULT_MAX_UNCOMPRESSED = 100 * MiB  # app.config["UPLOAD_MAX_UNCOMPRESSED"]
 DEFAULT_MAX_ZIP_ENTRIES = 2000  # app.config["UPLOAD_MAX_ZIP_ENTRIES"]
@@ -49,8 +53,14 @@ _ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 class UploadError(DomainError):
     """The file was refused; `message` says why in words the user understands."""
 
-    def __init__(self, message, code: str):
-        super().__init__(message, code=code)
+    def __init__(self, message, code: str, field: str | None = None):
+        super().__init__(message, field=field, code=code)
+
+
+# The disk (or the quota, or a file size limit) is full: the user's input is fine.
+_STORAGE_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+STORAGE_FULL = _l("The file could not be saved because the storage space is full. Nothing was "
+                  "saved: try again later.")
 
 
 @dataclass(frozen=True)
@@ -263,7 +273,19 @@ def _path(stored_name: str) -> Path:
 
 
 def store_upload(checked: CheckedFile, file_storage: FileStorage) -> str:
-    """Write the checked file under a new random name (atomically) and return that name."""
+    """Write the checked file under a new random name (atomically) and return that name.
+
+    A full disk raises UploadError (on the field "file") and leaves no partial file."""
+    try:
+        return _store(checked, file_storage)
+    except OSError as exc:
+        if exc.errno not in _STORAGE_FULL:
+            raise
+        log.error("upload storage full: %s (%s bytes not stored)", exc.strerror, checked.size)
+        raise UploadError(STORAGE_FULL, "storage", field="file") from exc
+
+
+def _store(checked: CheckedFile, file_storage: FileStorage) -> str:
     stored_name = f"{secrets.token_hex(16)}.{checked.extension}"
     target = _path(stored_name)
     target.parent.mkdir(parents=True, exist_ok=True)

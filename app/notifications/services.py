@@ -59,7 +59,10 @@ def path_for(endpoint: str, **values) -> str:
     """The path of `endpoint`, also outside a request (a CLI run): where a notice leads."""
     if has_request_context():
         return url_for(endpoint, **values)
-    with current_app.test_request_context():
+    # On the site's own address: with TRUSTED_HOSTS (production) the default "localhost"
+    # would be refused and url_for would fail (measured: `flask demo seed` crashed).
+    with current_app.test_request_context(
+            base_url=current_app.config.get("SERVER_BASE_URL") or None):
         return url_for(endpoint, **values)
 
 

@@ -22,6 +22,7 @@ from app.core.codelists import (
 from app.core.db import utcnow
 from app.core.domain import DomainError, NotAllowed
 from app.core.outbox import queue_mail
+from app.core.text import single_line
 from app.core.tokens import TokenError, make_token, read_token  # noqa: F401 (views catch it)
 from app.extensions import db
 from app.organisations import business_id as bid
@@ -324,6 +325,7 @@ def invite_member(actor: User, organisation: Organisation, email: str, role: Rol
     if existing is not None:
         raise DomainError(_l("This person is already a member."), field="email")
     now = utcnow()
+    _check_invitation_limits(actor, organisation, now)
     invitation = Invitation(
         organisation=organisation,
         email=email,
@@ -337,10 +339,40 @@ def invite_member(actor: User, organisation: Organisation, email: str, role: Rol
     token = make_token("invite", {"iid": invitation.id, "n": secrets.token_hex(4)})
     invitee = db.session.scalar(select(User).where(User.email == email))
     queue_mail(email, "invitation", invitee.language if invitee else actor.language,
-               organisation=organisation, inviter=actor, token=token, role=role)
+               organisation=organisation, inviter=actor, token=token, role=role, email=email,
+               # Flattened to one line: the name may go into the Subject header.
+               org_name=single_line(organisation.name), inviter_name=single_line(actor.name))
     audit.record("membership.invited", actor=actor, obj=invitation, organisation=organisation,
                  email=email, role=str(role))
     return invitation
+
+
+INVITATION_LIMIT_MESSAGE = _l(
+    "You have sent as many invitations as you can for now. Try again later; once the "
+    "organisation is verified, it can send more.")
+
+
+def _check_invitation_limits(actor: User, organisation: Organisation, now) -> None:
+    """Invitations per organisation and per inviting user (counted in the database, so every
+    worker agrees), tighter before the organisation is verified: an unverified organisation
+    is a name anyone can choose, and its owner must not be able to mail any address freely."""
+    from limits import parse_many
+
+    key = "invite_verified" if organisation.is_verified else "invite_unverified"
+    # Serialise the counts of one organisation (PostgreSQL; SQLite's writes are serial).
+    db.session.execute(select(Organisation.id).where(Organisation.id == organisation.id)
+                       .with_for_update())
+    for item in parse_many(current_app.config["RATE_LIMITS"][key]):
+        since = now - timedelta(seconds=item.get_expiry())
+        for column, value in ((Invitation.organisation_id, organisation.id),
+                              (Invitation.invited_by_id, actor.id)):
+            sent = db.session.scalar(select(func.count()).select_from(Invitation).where(
+                column == value, Invitation.created_at >= since))
+            if sent >= item.amount:
+                # Logged, not audited: the refusal rolls the transaction back.
+                current_app.logger.info("invitation limit %s reached: organisation %s, user %s",
+                                        item, organisation.id, actor.id)
+                raise DomainError(INVITATION_LIMIT_MESSAGE, field="email")
 
 
 def invitation_from_token(token: str) -> Invitation:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -50,27 +51,68 @@ def _summary_lines(summary: importer.ImportSummary, name: str) -> list[str]:
 @practices_cli.command("import")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check every line and report; save nothing.")
-def import_command(path: Path, dry_run: bool) -> None:
+@click.option("--no-search-update", is_flag=True,
+              help="Leave the search index to catch up later (`flask search update`).")
+def import_command(path: Path, dry_run: bool, no_search_update: bool) -> None:
     """Import service models from a JSON Lines file (an upsert on each record's id).
 
     Bad lines are reported with their line numbers and skipped; the exit status is non-zero
-    only when the file cannot be read."""
+    only when the file cannot be read. The import commits in short transactions, so the site
+    keeps taking writes; afterwards it brings the search index up to date."""
     try:
         total = importer.count_lines(path)
     except OSError as error:
         raise click.ClickException(f"Cannot read {path}: {error.strerror or error}") from error
     label = "Checking" if dry_run else "Importing"
+    # A dry run only reads: a write transaction would hold SQLite's lock all along.
+    mode = read_only() if dry_run else nullcontext()
     try:
-        if sys.stderr.isatty():
-            with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
-                summary = importer.import_file(path, bar.update, dry_run=dry_run)
-        else:
-            summary = importer.import_file(path, _Counter(total, label).update, dry_run=dry_run)
+        with mode:
+            if sys.stderr.isatty():
+                with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+                    summary = importer.import_file(path, bar.update, dry_run=dry_run)
+            else:
+                summary = importer.import_file(path, _Counter(total, label).update,
+                                               dry_run=dry_run)
     except OSError as error:
         db.session.rollback()
         raise click.ClickException(f"Cannot read {path}: {error.strerror or error}") from error
+    finally:
+        if dry_run:
+            db.session.rollback()
     for line in _summary_lines(summary, path.name):
         click.echo(line)
+    if not dry_run and (summary.created or summary.updated):
+        click.echo(_update_search_index(no_search_update))
+
+
+SEARCH_CHUNK = 500
+
+
+def _update_search_index(skip: bool) -> str:
+    """Apply the import's search changes in chunks (reads only: no database lock held)."""
+    from app.search import indexer, store
+
+    later = "run `flask search update` to show the imported models in search now"
+    if skip:
+        return f"Search index not updated: {later}."
+    root = store.index_root()
+    if store.current_generation(root) is None:
+        return "There is no search index yet: run `flask search rebuild`."
+    applied = 0
+    while True:
+        with read_only():
+            try:
+                result = indexer.catch_up(root, limit=SEARCH_CHUNK, timeout=10.0)
+            finally:
+                db.session.rollback()
+        if result.busy:
+            return (f"Search index: {applied} changes applied; another process is writing it "
+                    f"and will catch up (or {later}).")
+        applied += result.applied
+        if result.applied < SEARCH_CHUNK:
+            return f"Search index updated: {applied} changes applied."
+        click.echo(f"Search index: {applied} changes applied", err=True)
 
 
 @practices_cli.command("export")

@@ -202,7 +202,7 @@ def add_attachment(user: User, practice: Practice, file_storage) -> PracticeAtta
 
     if not can_edit_practice(user, practice):
         raise NotAllowed()
-    if len(practice.attachments) >= MAX_ATTACHMENTS:
+    if len(practice.working_attachments) >= MAX_ATTACHMENTS:
         raise DomainError(
             _l("A service model can have at most %(n)s attachments.", n=MAX_ATTACHMENTS),
             field="file")
@@ -214,20 +214,37 @@ def add_attachment(user: User, practice: Practice, file_storage) -> PracticeAtta
         uploaded_by_id=user.id,
     )
     db.session.add(attachment)
+    # Public with the next published version only (added_in_version stays None until then).
+    _working_copy_changed(practice)
     db.session.flush()
     audit.record("practice.attachment_added", actor=user, obj=practice,
                  organisation=practice.organisation, filename=checked.filename)
     return attachment
 
 
-def remove_attachment(user: User, attachment: PracticeAttachment) -> str:
-    """Detach the file; returns the stored name for the caller to delete after commit."""
+def remove_attachment(user: User, attachment: PracticeAttachment) -> str | None:
+    """Detach the file. A draft attachment goes at once: returns its stored name for the
+    caller to delete after commit. One that is in a published version stays public until the
+    next version is published, and stays in the versions that had it: returns None."""
     practice = attachment.practice
     if not can_edit_practice(user, practice):
         raise NotAllowed()
+    if attachment.removal_pending:
+        raise DomainError(_l("The attachment has already been removed."), field="file")
     audit.record("practice.attachment_removed", actor=user, obj=practice,
                  organisation=practice.organisation, filename=attachment.filename)
+    if not attachment.is_draft:
+        attachment.removed_in_version = practice.version_count + 1
+        _working_copy_changed(practice)
+        return None
     stored = attachment.stored_name
     practice.attachments.remove(attachment)
     db.session.delete(attachment)
     return stored
+
+
+def _working_copy_changed(practice: Practice) -> None:
+    """An attachment change of a published model waits for the next publish, like the text."""
+    if practice.current_version_id is not None:
+        practice.has_unpublished_changes = True
+    practice.updated_at = utcnow()

@@ -4,7 +4,7 @@ archive and restore, the contact person and attachments."""
 from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import format_time
+from flask_babel import format_decimal, format_time
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -18,6 +18,7 @@ from app.organisations.services import memberships_by_organisation
 from app.practices import bp, community, queries, services
 from app.practices.forms import (
     FIELD_LABELS,
+    SECTION_MAX,
     ActionForm,
     AttachmentForm,
     ContactForm,
@@ -220,14 +221,33 @@ def preview():
     name = request.form.get("preview_field", "text")
     text = request.form.get(name, "") if name in (*PREVIEW_FIELDS, "text") else ""
     error = None
-    if len(text) > 40_000:
-        error, text = _l("The text is too long to preview."), ""
+    limit = _preview_limit(name)
+    if len(text) > limit:
+        # The field would refuse it too; nothing is rendered (render_markdown bounds the work of
+        # what is). The lengths are those of the browser's text, CRLF line breaks counted.
+        error = _l("The text is too long to preview. It can be at most %(n)s characters long.",
+                   n=format_decimal(limit))
+        text = ""
     language = request.form.get("language", "")
-    return render_page_or_fragment(
+    response = render_page_or_fragment(
         "practices/preview.html", "practices/_preview.html",
         text=text, error=error, field_name=name, label=FIELD_LABELS.get(name, _l("Preview")),
         language=language if language in LANGUAGES else None,
     )
+    if error:
+        response.status_code = 422
+    return response
+
+
+def _preview_limit(name: str) -> int:
+    """The maximum length of the field being previewed (a section's for the generic "text")."""
+    from wtforms.validators import Length
+
+    unbound = getattr(PracticeForm, name if name in PREVIEW_FIELDS else "method")
+    for validator in unbound.kwargs.get("validators", ()):
+        if isinstance(validator, Length) and validator.max and validator.max > 0:
+            return validator.max
+    return SECTION_MAX
 
 
 # --- publish, archive, restore -----------------------------------------------------------------
@@ -332,7 +352,9 @@ def attachment_delete(practice_id: int, attachment_id: int):
     if form.validate_on_submit():
         filename = attachment.filename
         outcome = perform(lambda: community.remove_attachment(current_user, attachment))
-        if outcome.ok:
+        if outcome.ok and outcome.value:
             delete_upload(outcome.value)  # only after the commit: a rollback keeps the file
-        outcome.flash(_l("%(file)s has been removed.", file=filename))
+        outcome.flash(_l("%(file)s has been removed.", file=filename) if outcome.value else
+                      _l("%(file)s has been removed. It leaves the public page when you publish "
+                         "a new version.", file=filename))
     return redirect(url_for("practices.edit", practice_id=practice.id, _anchor="attachments-title"))

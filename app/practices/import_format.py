@@ -84,7 +84,7 @@ def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
 
 
 # C0 and C1 control characters and lone surrogates (json.loads lets "\ud800" through).
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 _CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")  # \t, \n allowed
 
 

@@ -6,12 +6,20 @@ unchanged record is left alone, so importing the same file twice changes nothing
 is reported with its number and reason and skipped; the other lines are still imported.
 
 Each record is written inside its own savepoint, so a record that fails half-way leaves
-nothing behind, and the work is committed in batches so that a large file never becomes one
-huge transaction. Reading and checking lines is in `import_format`.
+nothing behind. The work is committed in short transactions (about `COMMIT_EVERY` seconds of
+work, at most `batch_size` records), never inside a record: on SQLite, where one writer holds
+the whole database, a long transaction made web writes wait 15 s and fail ("database is
+locked", issue 12). After each commit on SQLite the import pauses for `SQLITE_PAUSE`: a
+writer queued behind it polls the lock every 100 ms at most (SQLite's busy handler), so it
+surely gets its turn in the pause instead of the import taking the lock straight back. A web
+write thus waits about one short transaction, not the whole import. A killed import leaves
+whole records only, and running it again completes it (an upsert).
+Reading and checking lines is in `import_format`.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +45,8 @@ from app.practices.import_format import (  # noqa: F401 (part of this module's i
 from app.practices.models import Practice, PracticeState
 
 BATCH_SIZE = 200
+COMMIT_EVERY = 0.2  # seconds of work per transaction
+SQLITE_PAUSE = 0.12  # seconds between transactions on SQLite (> the busy handler's 100 ms)
 CREATED_NOTE = "Imported"
 UPDATED_NOTE = "Imported update"
 
@@ -207,14 +217,18 @@ _OUTCOME = {"create": "created", "update": "updated", "date": "updated", "unchan
 
 def import_records(records: Iterable[ImportRecord | ImportProblem],
                    progress: Callable[[int], None] | None = None, *, dry_run: bool = False,
-                   source: str | None = None, batch_size: int = BATCH_SIZE) -> ImportSummary:
-    """Upsert the records (problems from reading are counted as failed lines) and commit.
+                   source: str | None = None, batch_size: int = BATCH_SIZE,
+                   commit_every: float = COMMIT_EVERY) -> ImportSummary:
+    """Upsert the records (problems from reading are counted as failed lines), committing in
+    short transactions (see the module's docstring).
 
     `progress(1)` is called after each item. With `dry_run` everything is checked, including
     against the database, but nothing is written."""
     summary = ImportSummary(dry_run=dry_run)
     run = _Run(dry_run)
     pending = 0
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
+    began = time.monotonic()
     for item in records:
         if isinstance(item, ImportProblem):
             summary.problems.append(item)
@@ -245,9 +259,12 @@ def import_records(records: Iterable[ImportRecord | ImportProblem],
             else:
                 outcome = _OUTCOME[action]
                 setattr(summary, outcome, getattr(summary, outcome) + 1)
-            if pending >= batch_size:
-                db.session.commit()
-                pending = 0
+        held = time.monotonic() - began
+        if not dry_run and (pending >= batch_size or held >= commit_every):
+            db.session.commit()
+            if sqlite:
+                time.sleep(SQLITE_PAUSE)
+            pending, began = 0, time.monotonic()
         if progress is not None:
             progress(1)
     if not dry_run:

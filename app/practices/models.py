@@ -112,6 +112,26 @@ class Practice(db.Model):
         return self.state == PracticeState.published
 
     @property
+    def published_attachments(self) -> list[PracticeAttachment]:
+        """The attachments of the version readers see (none before the first publish)."""
+        return self.attachments_of_version(self.version_count if self.current_version_id
+                                           else None)
+
+    def attachments_of_version(self, number: int | None) -> list[PracticeAttachment]:
+        return [a for a in self.attachments if a.in_version(number)]
+
+    @property
+    def working_attachments(self) -> list[PracticeAttachment]:
+        """The attachments of the working copy: the published ones not removed, and drafts."""
+        return [a for a in self.attachments if not a.removal_pending]
+
+    @property
+    def editor_attachments(self) -> list[PracticeAttachment]:
+        """What the editor lists: the working copy's, and removals still waiting to publish."""
+        return [a for a in self.attachments
+                if a.removed_in_version is None or a.removed_in_version > self.version_count]
+
+    @property
     def is_validated(self) -> bool:
         """Some version has been validated (see validated_current_version)."""
         return self.validated_at is not None
@@ -217,11 +237,34 @@ class Adoption(db.Model):
 
 
 class PracticeAttachment(StoredFileColumns, db.Model):
+    """A file of a service model. Like the text, it belongs to versions: added to the working
+    copy it is public only from the next published version on (`added_in_version` is None
+    until then), and removed from a published model it stays in the versions that had it and
+    leaves the public page when the next version is published (`removed_in_version`)."""
+
     __tablename__ = "practice_attachment"
 
     practice_id: Mapped[int] = mapped_column(
         ForeignKey("practice.id", ondelete="CASCADE"), index=True
     )
+    added_in_version: Mapped[int | None] = mapped_column(Integer)
+    removed_in_version: Mapped[int | None] = mapped_column(Integer)
 
     practice: Mapped[Practice] = relationship(back_populates="attachments")
     uploaded_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_draft(self) -> bool:
+        """Added to the working copy and not yet in any published version."""
+        return self.added_in_version is None
+
+    @property
+    def removal_pending(self) -> bool:
+        """Removed from the working copy; still public until the next version is published."""
+        return self.removed_in_version is not None
+
+    def in_version(self, number: int | None) -> bool:
+        """Part of the published version `number`."""
+        return (number is not None and self.added_in_version is not None
+                and self.added_in_version <= number
+                and (self.removed_in_version is None or self.removed_in_version > number))

@@ -160,6 +160,13 @@ def can_download_attachment(user, practice: Practice) -> bool:
     return can_view_practice(user, practice)
 
 
+def can_download_this_attachment(user, practice: Practice, attachment) -> bool:
+    """Readers get the files of published versions; a draft attachment (not yet in any
+    published version) only those who see the working copy."""
+    return can_download_attachment(user, practice) and (
+        not attachment.is_draft or can_view_working_copy(user, practice))
+
+
 def can_remove_partner(user, partner: PracticePartner) -> bool:
     """The owning organisation's editors remove a partner; a partner's editors can leave."""
     return has_role(user, partner.practice.organisation, Role.editor) or has_role(

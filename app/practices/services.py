@@ -214,6 +214,11 @@ def publish_practice(user: User | None, practice: Practice,
     db.session.add(version)
     db.session.flush()
     practice.current_version_id = version.id
+    for attachment in practice.attachments:
+        # Attachments added since the last version become public with this one; removals
+        # already carry this version's number (see community.remove_attachment).
+        if attachment.added_in_version is None and not attachment.removal_pending:
+            attachment.added_in_version = version.number
     practice.state = PracticeState.published
     practice.has_unpublished_changes = False
     practice.published_at = now

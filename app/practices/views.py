@@ -242,6 +242,8 @@ def attachment_download(practice_id: int, attachment_id: int):
     attachment = db.session.get(PracticeAttachment, attachment_id)
     if attachment is None or attachment.practice_id != practice.id:
         abort(404)
+    if not permissions.can_download_this_attachment(current_user, practice, attachment):
+        abort(404)  # a draft attachment is the organisation's until it is published
     try:
         return send_upload(attachment.stored_name, attachment.filename, attachment.content_type)
     except (FileNotFoundError, ValueError):

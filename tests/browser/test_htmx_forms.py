@@ -48,7 +48,7 @@ STAFF_ROLE = "Työhönvalmentaja"
 SCORED = "Toimintamallin toteutettavuus"  # a scored criterion of the default ones (40 %)
 
 # One character over the limit of an application's text (forms.TEXT_MAX) and far over that of
-# the Markdown preview (edit_views.preview: 40 000).
+# the Markdown preview (edit_views.preview: the field's own, 20 000).
 TOO_LONG_TEXT = ("Osatyökykyiset työnhakijat ohjataan työkokeiluun. " * 410)[:20_001]
 TOO_LONG_PREVIEW = ("Työhönvalmennus etenee vaiheittain. " * 1200)[:40_001]
 UNKNOWN_BUSINESS_ID = valid_business_id(899)  # a correct check digit, no such organisation
@@ -257,7 +257,7 @@ CASES: dict[str, tuple[Case, ...]] = {
     "practices.preview": (
         Case("text-40001-characters", "practice", "form.practice-form", "The method",
              TOO_LONG_PREVIEW, r"/practices/preview$", "The text is too long to preview.",
-             press=re.compile(r"^Preview\W+The method$"), status=200, where="#preview-method"),
+             press=re.compile(r"^Preview\W+The method$"), status=422, where="#preview-method"),
     ),
 }
 

@@ -315,7 +315,8 @@ def test_settings_refuse_a_value_no_checkbox_sends(db, client, login_as, make_us
     assert re.search(r'<input aria-describedby="review_due-error" aria-invalid="true"[^>]*'
                      r'id="review_due"', html)
     assert '<p class="error" id="review_due-error">Tick the box or leave it empty. </p>' in html
-    assert 'id="decision_made-error">The text contains characters that are not allowed.' in html
+    assert ('id="decision_made-error">This field cannot contain line breaks or control '
+            'characters.') in html
     assert db.session.scalar(select(func.count(NotificationPreference.id)).where(
         NotificationPreference.user_id == user.id)) == 0
 

@@ -77,8 +77,9 @@ def test_invitation_page_for_an_anonymous_visitor(client, login_as, org_and_owne
     page = _html(anonymous.get(link))
     assert "Kipinä ry" in page
     assert f'href="/login?next={link}"' in page
-    assert 'href="/register"' in page
-    assert "open the invitation link in the mail again" in page
+    # Issue 12: the page names the invited address, and registering continues back here.
+    assert f'href="/register?email=anon@example.fi&amp;next={link}"' in page
+    assert "The invitation is for anon@example.fi" in page
     assert "Accept and join" not in page
     # Posting without an account goes to the log-in, and nothing is accepted.
     response = anonymous.post(link, data={})

@@ -84,6 +84,7 @@ def practice_args(db, organisation_a, organisation_b) -> dict:
                                          regions=["MK01"], since=None, note="")
     upload = FileStorage(BytesIO(PDF), filename="ohje.pdf", content_type="application/pdf")
     attachment = community.add_attachment(author, practice, upload)
+    services.publish_practice(author, practice, "Liite")  # attachments are public once published
     db.session.commit()
     return {
         "practice_id": practice.id,

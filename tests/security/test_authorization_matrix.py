@@ -50,6 +50,8 @@ def signed_in(code, anonymous=302, **overrides):
 MATRIX: dict[str, dict[str, dict]] = {
     "main.home": {"GET": every(200)},
     "main.health": {"GET": every(200)},
+    "health.healthz": {"GET": every(200)},
+    "health.readyz": {"GET": every((200, 503))},  # 503 until the test's index is built
     "main.csrf_token": {"GET": every(200)},
     "main.set_language": {"POST": every(302)},
     "static": {"GET": every(200)},
@@ -65,6 +67,8 @@ MATRIX: dict[str, dict[str, dict]] = {
     "auth.logout": {"POST": every(302)},
     "auth.logout_everywhere": {"POST": signed_in(302)},
     "auth.forgot_password": {"GET": every(200), "POST": every(422)},
+    "auth.unlock_request": {"GET": every(200), "POST": every(422)},
+    "auth.unlock_confirm": {"GET": every(200), "POST": every(400)},
     "auth.reset_password": {"GET": every(400), "POST": every(400)},
     "auth.account": {"GET": signed_in(200)},
     "auth.profile_update": {"POST": signed_in(400)},

@@ -186,17 +186,22 @@ def login():
 @limiter.limit(_limit("unlock"), methods=["POST"])
 def unlock_request():
     """"Can't sign in?": mail the owner a link that lets this browser past a sign-in pause."""
-    form = UnlockForm()
+    return _mail_link_page(UnlockForm(), services.request_unlock_link, "auth/unlock.html",
+                           "auth/unlock_done.html")
+
+
+def _mail_link_page(form, send, template: str, done_template: str):
+    """A form that takes an e-mail address and mails a link to it (unlock, password reset):
+    the same answer whether or not the address has an account."""
     status = 200
     if form.validate_on_submit():
-        outcome = perform(lambda: services.request_unlock_link(form.email.data), form=form)
+        outcome = perform(lambda: send(form.email.data), form=form)
         if outcome.ok:
-            # The same answer whether or not the address has an account.
-            return render_template("auth/unlock_done.html", email=form.email.data)
+            return render_template(done_template, email=form.email.data)
         status = outcome.status
     elif form.errors:
         status = 422
-    return render_template("auth/unlock.html", form=form), status
+    return render_template(template, form=form), status
 
 
 @bp.route("/login/unlock/confirm", methods=["GET", "POST"])
@@ -251,17 +256,8 @@ def logout_everywhere():
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(_limit("mail_link"), methods=["POST"])
 def forgot_password():
-    form = ForgotPasswordForm()
-    status = 200
-    if form.validate_on_submit():
-        outcome = perform(lambda: services.request_password_reset(form.email.data), form=form)
-        if outcome.ok:
-            # The same answer whether or not the address has an account.
-            return render_template("auth/forgot_done.html", email=form.email.data)
-        status = outcome.status
-    elif form.errors:
-        status = 422
-    return render_template("auth/forgot.html", form=form), status
+    return _mail_link_page(ForgotPasswordForm(), services.request_password_reset,
+                           "auth/forgot.html", "auth/forgot_done.html")
 
 
 @bp.route("/password/reset", methods=["GET", "POST"])

@@ -163,19 +163,9 @@ def _run(command: list[str], what: str) -> None:
 
 
 def _snapshot_sqlite(target: Path) -> dict:
-    source = sqlite3.connect(_sqlite_path())
-    copy = sqlite3.connect(target / SQLITE_FILE)
-    try:
-        source.execute("PRAGMA busy_timeout=15000")
-        # One step (pages=-1): the whole copy comes from one read snapshot; in WAL mode
-        # writers go on meanwhile.
-        source.backup(copy, pages=-1)
-        # A plain rollback-journal file: reading the backup later (verify, restore, from a
-        # read-only medium) then leaves no -wal/-shm files beside it.
-        copy.execute("PRAGMA journal_mode=DELETE")
-    finally:
-        copy.close()
-        source.close()
+    # A plain rollback-journal file: reading the backup later (verify, restore, from a
+    # read-only medium) then leaves no -wal/-shm files beside it.
+    _copy_sqlite(sqlite3.connect(_sqlite_path()), target / SQLITE_FILE, journal_mode="DELETE")
     engine = create_engine(f"sqlite:///{target / SQLITE_FILE}")
     try:
         with engine.connect() as conn:
@@ -342,12 +332,18 @@ def _restore_sqlite(backup_file: Path) -> None:
     db.engine.dispose()
     # immutable: read without locks or -wal/-shm files, so a backup on a read-only medium works
     uri = f"{Path(backup_file).resolve().as_uri()}?mode=ro&immutable=1"
-    source = sqlite3.connect(uri, uri=True)
+    _copy_sqlite(sqlite3.connect(uri, uri=True), target, journal_mode="WAL")
+
+
+def _copy_sqlite(source: sqlite3.Connection, target: Path, journal_mode: str) -> None:
+    """Copy the database of `source` into the file `target` in one step (pages=-1: the whole
+    copy comes from one read snapshot; in WAL mode writers go on meanwhile), then close both."""
     copy = sqlite3.connect(target)
     try:
+        source.execute("PRAGMA busy_timeout=15000")
         copy.execute("PRAGMA busy_timeout=15000")
         source.backup(copy, pages=-1)
-        copy.execute("PRAGMA journal_mode=WAL")
+        copy.execute(f"PRAGMA journal_mode={journal_mode}")
     finally:
         copy.close()
         source.close()

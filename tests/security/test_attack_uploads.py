@@ -100,3 +100,48 @@ def test_an_accepted_file_is_a_download(app, client, target, db):
     assert "/" not in attachment.filename and "<" not in attachment.filename
     assert download.get_data() == PDF
     assert DOCX  # the accepted kinds are covered by tests/core/test_uploads.py
+
+
+# --- every other upload route: a representative part of the list -------------------------------
+
+SUBSET = [("ohjelma.pdf", ELF), ("sivu.html", HTML), ("kuva.png", SVG),
+          ("pommi.docx", _deflated_zeros(120 * MiB)), ("../../etc/passwd", SHELL)]
+
+
+@pytest.fixture(params=["application attachment", "call document"])
+def route(request, app, client, login_as, make_call, make_application, db):
+    """(url, extra form fields, how the refusal is shown) of an upload route, its user
+    signed in."""
+    from tests.fixtures.calls import call_manager_of
+
+    if request.param == "application attachment":
+        application = make_application(state="draft")
+        login_as(application.created_by)
+        # refused: a redirect to the attachments section, the message flashed there
+        return f"/calls/applications/{application.id}/attachments", {}, "flash"
+    call = make_call(phase="open")
+    login_as(call_manager_of(call))
+    return (f"/calls/{call.id}/documents",
+            {"kind": "notice", "title": "Hakuilmoitus", "language": "fi"}, "document-file-error")
+
+
+@pytest.mark.parametrize("index", range(len(SUBSET)), ids=[n for n, _ in SUBSET])
+def test_other_upload_routes_refuse_hostile_files(app, client, route, db, index):
+    url, fields, shown = route
+    name, data = SUBSET[index]
+    folder = Path(app.config["UPLOAD_DIR"])
+    files, rows = _files(folder), row_counter(db)(db.engines[None])
+    response = client.post(url, data={**fields, "file": (io.BytesIO(data), name)},
+                           content_type="multipart/form-data")
+    if shown == "flash":
+        assert response.status_code == 302, response.status_code
+        page = client.get(response.headers["Location"])
+        assert page.status_code == 200
+        markup = page.get_data(as_text=True)
+        assert 'class="flash flash-error"' in markup
+        assert "flash-success" not in markup and "has been attached" not in markup
+    else:
+        assert response.status_code == 422, response.status_code
+        assert f'id="{shown}"' in response.get_data(as_text=True)
+    assert row_counter(db)(db.engines[None]) == rows
+    assert _files(folder) == files

@@ -61,7 +61,7 @@ test: install-test
 	env -u TEST_DATABASE_URL $(BIN)/pytest -m browser
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again against PostgreSQL ($$TEST_DATABASE_URL) =="; \
-		KOHTAAMO_ATTACK_EXAMPLES=$${KOHTAAMO_ATTACK_EXAMPLES:-100} $(BIN)/pytest -m "not browser" $(PARALLEL); \
+		KOHTAAMO_ATTACK_EXAMPLES=$${KOHTAAMO_ATTACK_EXAMPLES:-50} $(BIN)/pytest -m "not browser" $(PARALLEL); \
 	fi
 
 lint: install-test

@@ -102,8 +102,14 @@ def test_the_checker_sees_every_payload_unescaped():
 
 @pytest.fixture
 def written(app, client, login_as, make_user, make_organisation, make_call, make_application,
-            make_practice, db):
+            make_practice, db, tmp_path, monkeypatch):
     """Payloads written through the forms by their writers; the pages that show them."""
+    # An index of this test's own (the worker's shared one holds other tests' leftovers), so
+    # the search page and feed show what this test wrote.
+    from app.search import store
+
+    monkeypatch.setitem(app.config, "SEARCH_INDEX_DIR", str(tmp_path / "search-index"))
+    store.forget_handles()
     owner = make_user(email="kirjoittaja@example.fi")
     organisation = make_organisation(owner=owner, name="XSS-testi ry")
     login_as(owner)

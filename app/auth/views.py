@@ -204,21 +204,30 @@ def _mail_link_page(form, send, template: str, done_template: str):
     return render_template(template, form=form), status
 
 
+def _use_token(use):
+    """Run a service that spends a mailed token: (outcome, None), or (None, the problem page)
+    when the token is invalid, expired or used, or the service refused."""
+    try:
+        outcome = perform(use)
+    except TokenError as error:  # not a DomainError: the unit of work lets it through
+        db.session.rollback()
+        return None, (render_template("auth/token_problem.html",
+                                      message=TOKEN_MESSAGES[error.reason]), 400)
+    if not outcome.ok:
+        return None, (render_template("auth/token_problem.html", message=outcome.message),
+                      outcome.status)
+    return outcome, None
+
+
 @bp.route("/login/unlock/confirm", methods=["GET", "POST"])
 def unlock_confirm():
     """The link in the mail shows a page; the button (POST) marks this browser as known."""
     token = request.values.get("token", "")
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
-        try:
-            outcome = perform(lambda: services.use_unlock_link(token))
-        except TokenError as error:  # not a DomainError: the unit of work lets it through
-            db.session.rollback()
-            return render_template("auth/token_problem.html",
-                                   message=TOKEN_MESSAGES[error.reason]), 400
-        if not outcome.ok:
-            return render_template("auth/token_problem.html",
-                                   message=outcome.message), outcome.status
+        outcome, problem = _use_token(lambda: services.use_unlock_link(token))
+        if problem:
+            return problem
         flash(_l("This browser can now sign in to your account. Sign in with your password."),
               "success")
         response = redirect(url_for("auth.login"))
@@ -361,15 +370,9 @@ def email_confirm():
     token = request.values.get("token", "")
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
-        try:
-            outcome = perform(lambda: services.confirm_email_change(token))
-        except TokenError as error:  # not a DomainError: the unit of work lets it through
-            db.session.rollback()
-            return render_template("auth/token_problem.html",
-                                   message=TOKEN_MESSAGES[error.reason]), 400
-        if not outcome.ok:
-            return render_template("auth/token_problem.html",
-                                   message=outcome.message), outcome.status
+        _outcome, problem = _use_token(lambda: services.confirm_email_change(token))
+        if problem:
+            return problem
         flash(_l("Your e-mail address has been changed."), "success")
         return redirect(url_for("auth.account") if current_user.is_authenticated
                         else url_for("auth.login"))

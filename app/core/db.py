@@ -3,7 +3,9 @@
 SQLite's default deferred transactions let two processes read the same row and both write it
 back (measured: 1,349 of 1,600 read-modify-write updates lost with 8 processes). A write
 request therefore opens its transaction with `BEGIN IMMEDIATE`, which takes the write lock
-up front; read-only requests keep deferred transactions so that readers never queue.
+up front; read-only requests keep deferred transactions so that readers never queue. The
+unit of work (`perform`) switches back to deferred transactions once it has committed, so a
+request holds the lock from its first read to its commit, not while its answer is rendered.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy import DateTime, Enum, TypeDecorator, event
 from sqlalchemy.engine import Engine
 
 _immediate = contextvars.ContextVar("sqlite_begin_immediate", default=True)
+IMMEDIATE_KEY = "kohtaamo_begin_immediate"  # connection.info: did its transaction begin IMMEDIATE?
 
 
 def utcnow() -> datetime:
@@ -75,7 +78,9 @@ def configure_engine(engine: Engine, busy_timeout_ms: int = 15000,
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+        immediate = _immediate.get()
+        connection.info[IMMEDIATE_KEY] = immediate
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _postgresql_lock_timeout(engine: Engine, lock_timeout_ms: int) -> None:

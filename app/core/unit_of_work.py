@@ -31,6 +31,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.core.db import IMMEDIATE_KEY, set_write_intent
 from app.core.domain import Conflict, DomainError, NotAllowed
 from app.core.forms import show_domain_error
 from app.extensions import db
@@ -71,7 +72,29 @@ class Outcome:
 
 
 def perform(action: Callable[[], Any], *, form=None, conflict_message=None) -> Outcome:
-    """Run `action()` (a service call), commit, and flush the outbox; see the module doc."""
+    """Run `action()` (a service call), commit, and flush the outbox; see the module doc.
+
+    On SQLite the unit of work runs in a write (IMMEDIATE) transaction, and what the view
+    reads after it (rendering the answer) in deferred ones, so that the write lock is held
+    from the first read of the request to the commit and not while the page is rendered."""
+    _begin_writing()
+    try:
+        return _perform(action, form, conflict_message)
+    finally:
+        set_write_intent(False)
+
+
+def _begin_writing() -> None:
+    set_write_intent(True)
+    session = db.session()
+    if session.in_transaction() and session.connection().info.get(IMMEDIATE_KEY) is False:
+        # A read transaction (e.g. after an earlier unit of work in the same request) cannot
+        # become a write one safely on SQLite: end it, so the unit of work reads afresh
+        # under the write lock.
+        session.commit()
+
+
+def _perform(action: Callable[[], Any], form, conflict_message) -> Outcome:
     try:
         value = action()
         db.session.commit()

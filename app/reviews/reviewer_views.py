@@ -15,10 +15,12 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import format_time
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from app.applications import permissions as application_permissions
 from app.applications import sections
 from app.applications.views import page_context
+from app.calls.models import Criterion
 from app.calls.views import template_helpers
 from app.core.db import utcnow
 from app.core.errors import htmx_error
@@ -246,9 +248,12 @@ def review_autosave(review_id: int):
     status line and, out of band, the new total and the version this save wrote (the inputs
     being typed in are never replaced)."""
     review = get_review_or_404(review_id, check=perms.can_read_review_content)
-    criteria = review.application.call.criteria
+    call_id = review.application.call_id
     form = _posted_form(review)
     outcome = _save(review, form)
+    # The commit (or the rollback) expired the criteria: one query for all, not one each.
+    criteria = db.session.scalars(select(Criterion).where(Criterion.call_id == call_id)
+                                  .order_by(Criterion.position, Criterion.id)).all()
     if not is_htmx():
         outcome.flash(_l("The review has been saved."))
         return redirect(detail_url(review, "scoring"))

@@ -554,3 +554,22 @@ def test_every_post_needs_the_csrf_token(client, login_as, world):
         response = client.post(_url(review.id, action), data=form_data(review), csrf=False)
         assert response.status_code == 400, action
     assert review_row(review.id) == before
+
+
+def test_autosave_answers_without_one_query_per_criterion(client, login_as, world,
+                                                          count_queries):
+    """The answer after the commit reads the call's criteria in one query (issue 12, §3: the
+    autosave is the busiest write under load)."""
+    reviewer = world.reviewers[0]
+    review = _declared(world, reviewer)
+    content = _criterion(world, "content")
+    login_as(reviewer)
+    url, version, field = _url(review.id, "autosave"), review.lock_version, content.id
+    data = {"csrf_token": client.csrf_token(), "version": str(version),
+            f"criterion-{field}-score": "4"}
+    with count_queries() as counter:
+        response = client.post(url, headers=HX, data=data)
+    assert response.status_code == 200 and "1 of 4 criteria scored" in _text(response)
+    one_each = [s for s in counter.statements
+                if "FROM call_criterion" in s and "call_criterion.id = " in s]
+    assert one_each == [], "\n".join(counter.statements)

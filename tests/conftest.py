@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, event, text
 from app import create_app
 from app.auth.models import UserSession
 from app.auth.sessions import _hash
+from app.core.db import write_intent
 from app.extensions import db as _db
 from app.extensions import limiter
 
@@ -142,7 +143,10 @@ def db(app):
         engines = _db.engines
         engine = engines[None]
         connection = engine.connect()
-        outer = connection.begin()
+        # The test's one connection writes (as a request's unit of work does): an IMMEDIATE
+        # transaction on SQLite, whatever a previous test left the write intent at.
+        with write_intent():
+            outer = connection.begin()
         engines[None] = connection
         _db.session.remove()
         _db.session.configure(join_transaction_mode="create_savepoint")

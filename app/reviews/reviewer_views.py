@@ -250,6 +250,7 @@ def review_autosave(review_id: int):
     review = get_review_or_404(review_id, check=perms.can_read_review_content)
     call_id = review.application.call_id
     form = _posted_form(review)
+    scored = form.scored_values() if form.is_submitted() else {}
     outcome = _save(review, form)
     # The commit (or the rollback) expired the criteria: one query for all, not one each.
     criteria = db.session.scalars(select(Criterion).where(Criterion.call_id == call_id)
@@ -267,7 +268,7 @@ def review_autosave(review_id: int):
         "reviews/_review_autosave.html", review=review, error=error,
         saved_at=format_time(utcnow(), "short") if outcome.ok else None,
         version=outcome.value if outcome.ok else None,
-        live_total=live_total(criteria, form.scored_values())),
+        live_total=live_total(criteria, scored)),
         200 if outcome.ok else outcome.status)
     response.vary.add("HX-Request")
     return response

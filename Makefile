@@ -46,6 +46,7 @@ translations: .stamp-install
 
 db: install
 	$(FLASK) db upgrade
+	$(FLASK) search thesaurus import
 
 demo: db
 	$(FLASK) demo seed --if-empty

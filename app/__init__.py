@@ -131,6 +131,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.practices import bp as practices_bp
     from app.projects import bp as projects_bp
     from app.reviews import bp as reviews_bp
+    from app.search.admin_views import bp as search_admin_bp
+    from app.search.status_views import bp as search_status_bp
     from app.search.views import bp as search_bp
 
     app.register_blueprint(main_bp)
@@ -143,6 +145,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(organisations_bp)
     app.register_blueprint(practices_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(search_admin_bp)
+    app.register_blueprint(search_status_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)
 

@@ -89,7 +89,13 @@ class Config:
         "invite_unverified": "5 per day",
         "invite_verified": "50 per day",
         "unlock": "5 per 15 minutes",
+        # /search and /feeds/search.atom per client: new searches (the same query string again
+        # within a few seconds counts once, see app/search/views.py), and every request.
+        "search": "60 per minute",
+        "search_all": "300 per minute",
     }
+    # One search's time (app/search/budget.py): past it, the best results found so far.
+    SEARCH_TIME_BUDGET_MS: int | None = 300
     # Sign-in throttling (helper "accounts"): failures per account and source (address, or a
     # known device) pause that source for that account; failures per account from all sources
     # pause the account for unknown devices (known devices and mailed unlock links still work).
@@ -106,6 +112,14 @@ class Config:
     TOKEN_MAX_AGE_RESET = 3600
     INVITATION_MAX_AGE = 14 * 24 * 3600
     HSTS = True
+    # Catching up the search index inside a search request (helper "selfheal"): at most this
+    # many documents and milliseconds; the rest by one background thread per worker.
+    SEARCH_CATCH_UP_DOCUMENTS = 200
+    SEARCH_CATCH_UP_MS = 250
+    SEARCH_BACKGROUND_CATCH_UP = True
+    # How often a process checks whether the search thesaurus changed (one small query);
+    # its own edits it sees at once (helper "thesaurus", app/search/thesaurus.py).
+    SEARCH_THESAURUS_RECHECK_SECONDS = 5
 
     @classmethod
     def from_environment(cls) -> dict:
@@ -139,9 +153,18 @@ class Config:
         if env.get("TRUSTED_HOSTS", "").strip():
             values["TRUSTED_HOSTS"] = [host.strip() for host in env["TRUSTED_HOSTS"].split(",")
                                        if host.strip()]
-        for name in ("PROXY_FIX_HOPS", "SQLITE_BUSY_TIMEOUT_MS", "PG_LOCK_TIMEOUT_MS"):
+        for name in ("PROXY_FIX_HOPS", "SQLITE_BUSY_TIMEOUT_MS", "PG_LOCK_TIMEOUT_MS",
+                     "SEARCH_TIME_BUDGET_MS"):
             if env.get(name, "").strip():
                 values[name] = _env_int(name)
+        for name in ("SEARCH_CATCH_UP_DOCUMENTS", "SEARCH_CATCH_UP_MS"):
+            if env.get(name, "").strip():
+                values[name] = _env_int(name)
+        if env.get("SEARCH_BACKGROUND_CATCH_UP", "").strip():
+            values["SEARCH_BACKGROUND_CATCH_UP"] = _env_bool("SEARCH_BACKGROUND_CATCH_UP", True)
+        if env.get("SEARCH_THESAURUS_RECHECK_SECONDS", "").strip():
+            values["SEARCH_THESAURUS_RECHECK_SECONDS"] = _env_int(
+                "SEARCH_THESAURUS_RECHECK_SECONDS")
         for name in ("ACCOUNT_SOURCE_FAILURE_LIMIT", "ACCOUNT_FAILURE_LIMIT",
                      "TOKEN_MAX_AGE_UNLOCK"):
             if env.get(name, "").strip():
@@ -193,6 +216,15 @@ class TestConfig(Config):
     # every few seconds would make query counts depend on timing. Tests of gaps call the
     # indexer directly.
     SEARCH_GAP_RECHECK_SECONDS = 3600.0
+    # Likewise the thesaurus's version check (a test's own edits are seen at once; the test
+    # of other processes' edits sets it).
+    SEARCH_THESAURUS_RECHECK_SECONDS = 3600
+    # A thread of its own would not see a test's rolled-back transaction and would take the
+    # index's write lock from the test (tests/search/test_catch_up_bounds.py turns it on).
+    SEARCH_BACKGROUND_CATCH_UP = False
+    # No time budget: a loaded CI machine must not cut searches short (tests of the budget
+    # set it).
+    SEARCH_TIME_BUDGET_MS = None
 
 
 CONFIGS = {

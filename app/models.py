@@ -32,3 +32,4 @@ from app.projects.models import (  # noqa: F401
     ReportRevision,
 )
 from app.reviews.models import Decision, Review, ReviewScore  # noqa: F401
+from app.search.thesaurus import SearchConcept  # noqa: F401

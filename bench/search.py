@@ -1,20 +1,31 @@
 """Search benchmark: index and query N generated service models.
 
     .venv/bin/python bench/search.py [--n 20000] [--queries 300] [--seed 7] [--no-http]
-                                     [--write-results]
+                                     [--sizes 5000,20000,100000] [--write-results]
 
 Generates models of Finnish-like text (inflected and compound words from the word list below,
 fixed seed), bulk-inserts them into a fresh SQLite database in a temporary directory, builds
 the index through the same code as `flask search rebuild`, then runs one- to three-word
 queries with facets and highlights through the search service, and through the /search page
-under gunicorn (2 workers) when the page exists. Prints median, p95, p99 and queries per
-second; `--write-results` also writes bench/RESULTS.md.
+and the API (`GET /api/v1/practices`) under gunicorn (2 workers), with the same queries.
+Prints median, p95, p99 and queries per second, and the resident memory (RSS) of the
+workers after the run.
+
+`--sizes 5000,20000,100000` runs the whole benchmark once per size, each in a process and a
+directory of its own, and prints how each figure grows (service, page and API p95, rebuild
+time, index size, worker memory). `--write-results` writes that table, with the machine, the
+load averages and the Python version, into its own section of bench/RESULTS.md (other
+sections of the file are left as they are).
+
+Targets at 20,000 models (issue 13): service p95 <= 15 ms, page p95 <= 25 ms, API p95 <= 25 ms,
+rebuild <= 60 s with one process; page p95 at 100,000 models <= 60 ms.
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import platform
 import random
@@ -239,7 +250,33 @@ def _page_exists(app) -> bool:
     return any(rule.rule == "/search" for rule in app.url_map.iter_rules())
 
 
-def run_http(tmp: Path, queries, env: dict) -> dict | None:
+def _rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _workers(master: int) -> list[int]:
+    """gunicorn's worker processes (the children of its master)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == master:
+                found.append(int(entry.name))
+    return found
+
+
+def run_http(tmp: Path, queries, env: dict, api: bool = True) -> dict | None:
+    """The /search page and the API's /api/v1/practices, one request at a time over one
+    keep-alive connection; {"page": ..., "api": ..., "rss_mib": [per worker]}."""
     port = _free_port()
     gunicorn = Path(sys.executable).parent / "gunicorn"
     process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
@@ -258,24 +295,38 @@ def run_http(tmp: Path, queries, env: dict) -> dict | None:
                 time.sleep(0.2)
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
-        def get(q, facets, sort):
+        def get(path, q, facets, sort):
+            nonlocal conn
             params = [("q", q), ("sort", sort)] + [(k, v) for k, vs in facets.items() for v in vs]
-            conn.request("GET", "/search?" + urllib.parse.urlencode(params))
-            response = conn.getresponse()
+            try:
+                conn.request("GET", path + "?" + urllib.parse.urlencode(params))
+                response = conn.getresponse()
+            except (http.client.HTTPException, OSError):  # the server closed the connection
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                conn.request("GET", path + "?" + urllib.parse.urlencode(params))
+                response = conn.getresponse()
             response.read()
             return response.status
 
-        for q, facets, sort in queries[:40]:  # both workers load their dictionaries
-            get(q, facets, sort)
-        times = []
-        for q, facets, sort in queries:
-            t = time.perf_counter()
-            status = get(q, facets, sort)
-            times.append(time.perf_counter() - t)
-            if status != 200:
-                print(f"  HTTP {status} for {q!r}")
+        def measure(path):
+            for q, facets, sort in queries[:40]:  # both workers load their dictionaries
+                get(path, q, facets, sort)
+            times = []
+            for q, facets, sort in queries:
+                t = time.perf_counter()
+                status = get(path, q, facets, sort)
+                times.append(time.perf_counter() - t)
+                if status != 200:
+                    print(f"  HTTP {status} for {path} {q!r}")
+            return percentiles(times)
+
+        found = {"page": measure("/search")}
+        if api:
+            found["api"] = measure("/api/v1/practices")
         conn.close()
-        return percentiles(times)
+        found["rss_mib"] = [_rss_kib(pid) / 1024 for pid in _workers(process.pid)]
+        return found
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
@@ -306,24 +357,26 @@ def machine() -> str:
             f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--n", type=int, default=20_000, help="service models")
-    parser.add_argument("--queries", type=int, default=300)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--procs", type=int, default=1, help="indexing processes")
-    parser.add_argument("--no-http", action="store_true", help="skip the page benchmark")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
-    parser.add_argument("--write-results", action="store_true", help="write bench/RESULTS.md")
-    args = parser.parse_args()
+def _api_exists(app) -> bool:
+    return any(rule.rule == "/api/v1/practices" for rule in app.url_map.iter_rules())
 
+
+def run_size(args) -> dict:
+    """The benchmark at one size, in a temporary directory; the figures as a dict."""
     tmp = Path(tempfile.mkdtemp(prefix="kohtaamo-bench-"))
     env = {**os.environ, "KOHTAAMO_ENV": "development",
            "DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}",
            "SEARCH_INDEX_DIR": str(tmp / "search-index"),
-           "KOHTAAMO_INSTANCE_DIR": str(tmp)}
+           "KOHTAAMO_INSTANCE_DIR": str(tmp),
+           # One client sends hundreds of requests a minute: no rate limit in the benchmark.
+           "RATELIMIT_API": "1000000 per minute",
+           "RATELIMIT_SEARCH": "1000000 per minute"}
     os.environ.update({k: env[k] for k in ("KOHTAAMO_ENV", "DATABASE_URL", "SEARCH_INDEX_DIR",
-                                           "KOHTAAMO_INSTANCE_DIR")})
+                                           "KOHTAAMO_INSTANCE_DIR", "RATELIMIT_API",
+                                           "RATELIMIT_SEARCH")})
+    figures: dict = {"n": args.n, "queries": args.queries, "seed": args.seed,
+                     "procs": args.procs, "machine": machine(),
+                     "python": platform.python_version()}
     try:
         from flask_migrate import upgrade
 
@@ -335,49 +388,54 @@ def main() -> None:
         with app.app_context():
             upgrade(revision="heads")
         corpus = Corpus(args.seed)
-        print(f"Machine: {machine()}")
-        loads = {"start": load()}
+        print(f"Machine: {figures['machine']}")
+        loads = figures["loads"] = {"start": load()}
         print(f"Load average at start: {loads['start']}")
         print(f"Generating and inserting {args.n} service models ...")
-        insert_seconds = populate(app, args.n, corpus)
-        print(f"  inserted in {insert_seconds:.1f} s")
+        figures["insert_s"] = populate(app, args.n, corpus)
+        print(f"  inserted in {figures['insert_s']:.1f} s")
 
         loads["rebuild"] = load()
         with app.app_context():
             use_fast_dictionary()  # as `flask search rebuild` does
             started = time.perf_counter()
             built = indexer.rebuild(procs=args.procs)
-            rebuild_seconds = time.perf_counter() - started
+            rebuild_seconds = figures["rebuild_s"] = time.perf_counter() - started
             info = indexer.status()
+        figures["documents"] = built.documents
+        figures["index_mib"] = info["size"] / 1_048_576
         print(f"Rebuild ({args.procs} indexing process{'es' if args.procs > 1 else ''}, "
               f"load before {loads['rebuild']}): {built.documents} documents in "
               f"{rebuild_seconds:.1f} s ({built.documents / rebuild_seconds:.0f} documents/s), "
-              f"index {info['size'] / 1_048_576:.0f} MB")
+              f"index {figures['index_mib']:.0f} MB")
 
         queries = [corpus.query() for _ in range(args.queries)]
         loads["service"] = load()
-        service = run_service(app, queries)
+        service = figures["service"] = run_service(app, queries)
         print(f"Service, {len(queries)} queries (facet counts, page of 20, highlights): "
               f"median {service['median'] * 1000:.1f} ms, p95 {service['p95'] * 1000:.1f} ms, "
               f"p99 {service['p99'] * 1000:.1f} ms, {service['qps']:.0f} queries/s")
 
-        page = None
         if args.no_http:
-            print("Page: skipped (--no-http)")
+            print("Page and API: skipped (--no-http)")
         elif not _page_exists(app):
             print("Page: skipped, the /search page is not registered yet")
         else:
-            loads["page"] = load()
-            page = run_http(tmp, queries, env)
-            if page:
-                print(f"Page /search under gunicorn (2 workers, one client): "
-                      f"median {page['median'] * 1000:.1f} ms, p95 {page['p95'] * 1000:.1f} ms, "
-                      f"p99 {page['p99'] * 1000:.1f} ms, {page['qps']:.0f} requests/s")
+            loads["http"] = load()
+            found = run_http(tmp, queries, env, api=_api_exists(app))
+            if found:
+                for name, label in (("page", "Page /search"), ("api", "API /api/v1/practices")):
+                    if name in found:
+                        m = figures[name] = found[name]
+                        print(f"{label} under gunicorn (2 workers, one client): "
+                              f"median {m['median'] * 1000:.1f} ms, p95 {m['p95'] * 1000:.1f} ms,"
+                              f" p99 {m['p99'] * 1000:.1f} ms, {m['qps']:.0f} requests/s")
+                figures["rss_mib"] = found["rss_mib"]
+                print("Worker memory (RSS) after the run: "
+                      + ", ".join(f"{r:.0f} MiB" for r in found["rss_mib"]))
         loads["end"] = load()
         print(f"Load average at end: {loads['end']}")
-        if args.write_results:
-            write_results(args, insert_seconds, rebuild_seconds, built.documents, info, service,
-                          page, loads)
+        return figures
     finally:
         if args.keep:
             print(f"Kept {tmp}")
@@ -385,54 +443,123 @@ def main() -> None:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def write_results(args, insert_seconds, rebuild_seconds, documents, info, service, page,
-                  loads) -> None:
-    def ms(x):
-        return f"{x * 1000:.1f} ms"
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=20_000, help="service models")
+    parser.add_argument("--sizes", help="comma-separated sizes, e.g. 5000,20000,100000: "
+                                        "run each and print the growth table")
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--procs", type=int, default=1, help="indexing processes")
+    parser.add_argument("--no-http", action="store_true", help="skip the page and API")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument("--json-out", help="write the figures of the run as JSON here")
+    parser.add_argument("--write-results", action="store_true",
+                        help="write the figures into bench/RESULTS.md (its own section)")
+    args = parser.parse_args()
 
+    if args.sizes:
+        rows = []
+        for n in [int(x) for x in args.sizes.split(",") if x.strip()]:
+            with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as out:
+                path = out.name
+            command = [sys.executable, __file__, "--n", str(n), "--queries", str(args.queries),
+                       "--seed", str(args.seed), "--procs", str(args.procs), "--json-out", path]
+            if args.no_http:
+                command.append("--no-http")
+            print(f"=== {n} service models ===", flush=True)
+            subprocess.run(command, check=True)  # noqa: S603 - this script, fixed arguments
+            rows.append(json.loads(Path(path).read_text(encoding="utf-8")))
+            Path(path).unlink(missing_ok=True)
+        print()
+        print("\n".join(growth_table(rows)))
+    else:
+        rows = [run_size(args)]
+        if args.json_out:
+            Path(args.json_out).write_text(json.dumps(rows[0]), encoding="utf-8")
+    if args.write_results:
+        write_results(args, rows)
+
+
+def _ms(figures: dict, name: str, key: str = "p95") -> str:
+    found = figures.get(name)
+    return f"{found[key] * 1000:.1f} ms" if found else "not measured"
+
+
+def growth_table(rows: list[dict]) -> list[str]:
+    """How each figure grows with the number of models (one column per size)."""
+    head = "| measure | " + " | ".join(f"{r['n']:,} models" for r in rows) + " | target |"
+    lines = [head, "|---" * (len(rows) + 2) + "|"]
+
+    def row(label, values, target=""):
+        lines.append(f"| {label} | " + " | ".join(values) + f" | {target} |")
+
+    row("documents indexed", [f"{r['documents']:,}" for r in rows])
+    row("rebuild (one process)" if all(r["procs"] == 1 for r in rows) else "rebuild",
+        [f"{r['rebuild_s']:.1f} s" for r in rows], "≤ 60 s at 20,000")
+    row("index size", [f"{r['index_mib']:.0f} MB" for r in rows])
+    row("service median", [_ms(r, "service", "median") for r in rows])
+    row("service p95", [_ms(r, "service") for r in rows], "≤ 15 ms at 20,000")
+    row("page median", [_ms(r, "page", "median") for r in rows])
+    row("page p95", [_ms(r, "page") for r in rows], "≤ 25 ms at 20,000; ≤ 60 ms at 100,000")
+    row("API median", [_ms(r, "api", "median") for r in rows])
+    row("API p95", [_ms(r, "api") for r in rows], "≤ 25 ms at 20,000")
+    row("worker memory (RSS, each of 2)",
+        [" / ".join(f"{m:.0f} MiB" for m in r.get("rss_mib") or []) or "not measured"
+         for r in rows])
+    row("load average (1 min) at rebuild / queries / end",
+        [f"{r['loads'].get('rebuild', '?').split()[0]} / "
+         f"{r['loads'].get('service', '?').split()[0]} / {r['loads']['end'].split()[0]}"
+         for r in rows])
+    return lines
+
+
+SECTION_START = "<!-- search-growth: written by bench/search.py --write-results -->"
+SECTION_END = "<!-- /search-growth -->"
+
+
+def write_results(args, rows: list[dict]) -> None:
+    """Replace the growth section of bench/RESULTS.md (or add it after the first section's
+    heading); the rest of the file is left as it is."""
+    sizes = ",".join(str(r["n"]) for r in rows)
+    command = (f"python bench/search.py --sizes {sizes} --queries {args.queries} "
+               f"--seed {args.seed} --procs {args.procs}"
+               f"{' --no-http' if args.no_http else ''} --write-results")
     lines = [
-        "# Search benchmark results",
+        SECTION_START,
+        "## How search grows (issue 13)",
         "",
-        f"Run {date.today().isoformat()} with `python bench/search.py --n {args.n} "
-        f"--queries {args.queries} --seed {args.seed} --procs {args.procs}"
-        f"{' --no-http' if args.no_http else ''} --write-results`.",
+        f"Run {date.today().isoformat()} with `{command}`.",
         "",
-        f"Machine: {machine()}.",
+        f"Machine: {rows[0]['machine']}.",
         "",
         "Load average (1, 5, 15 min) before each phase: "
-        + "; ".join(f"{phase} {value}" for phase, value in loads.items()) + ".",
+        + "; ".join(f"{r['n']:,} models: "
+                    + ", ".join(f"{phase} {value}" for phase, value in r["loads"].items())
+                    for r in rows) + ".",
         "",
-        "| measure | value | target |",
-        "|---|---|---|",
-        f"| service models | {args.n} | |",
-        f"| bulk insert | {insert_seconds:.1f} s | |",
-        f"| rebuild (`flask search rebuild` code path, {args.procs} indexing "
-        f"process{'es' if args.procs > 1 else ''}) | {rebuild_seconds:.1f} s | ≤ 120 s |",
-        f"| documents indexed | {documents} ({documents / rebuild_seconds:.0f} documents/s) | |",
-        f"| index size | {info['size'] / 1_048_576:.0f} MB | |",
-        f"| service median | {ms(service['median'])} | |",
-        f"| service p95 | {ms(service['p95'])} | ≤ 60 ms |",
-        f"| service p99 | {ms(service['p99'])} | |",
-        f"| service throughput (one thread) | {service['qps']:.0f} queries/s | |",
+        *growth_table(rows),
+        "",
+        "Each size is a fresh database and index in a temporary directory. Queries: one to",
+        "three generated words (inflected, some compounds, 5 % with a typo), 30 % with a facet",
+        "value, 10 % sorted by newest; each returns the total, every facet's counts, a page of",
+        "20 hits with highlighted excerpts. The page and the API get the same queries, one",
+        "request at a time over one keep-alive connection to gunicorn (2 workers) on",
+        "127.0.0.1, after 40 warm-up requests; worker memory is read after both.",
+        SECTION_END,
     ]
-    if page:
-        lines += [
-            f"| page median | {ms(page['median'])} | |",
-            f"| page p95 | {ms(page['p95'])} | ≤ 100 ms |",
-            f"| page p99 | {ms(page['p99'])} | |",
-            f"| page throughput (one client, 2 workers) | {page['qps']:.0f} requests/s | |",
-        ]
+    path = REPO / "bench" / "RESULTS.md"
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Search benchmark results\n"
+    section = "\n".join(lines)
+    if SECTION_START in text and SECTION_END in text:
+        before, rest = text.split(SECTION_START, 1)
+        after = rest.split(SECTION_END, 1)[1]
+        text = before + section + after
     else:
-        lines.append("| page | not measured | |")
-    lines += [
-        "",
-        "Queries: one to three generated words (inflected, some compounds, 5 % with a typo),",
-        "30 % with a facet value, 10 % sorted by newest; each returns the total, every facet's",
-        "counts, a page of 20 hits with highlighted excerpts.",
-        "",
-    ]
-    (REPO / "bench" / "RESULTS.md").write_text("\n".join(lines), encoding="utf-8")
-    print("Wrote bench/RESULTS.md")
+        first, _, rest = text.partition("\n")
+        text = f"{first}\n\n{section}\n{rest}"
+    path.write_text(text, encoding="utf-8")
+    print("Wrote the growth section of bench/RESULTS.md")
 
 
 if __name__ == "__main__":

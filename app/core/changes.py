@@ -30,3 +30,17 @@ class SearchChange(db.Model):
 def record_change(kind: str, object_id: int, operation: str = "upsert") -> None:
     """Queue `kind`/`object_id` for the indexer, in the caller's transaction."""
     db.session.add(SearchChange(kind=kind, object_id=object_id, operation=operation))
+
+
+def record_unrecorded(kind: str, model, session=None) -> int:
+    """Queue every row of `model` that has no change of `kind` yet: for writers that insert
+    rows directly (the demo seed) rather than through the services. The number queued."""
+    from sqlalchemy import select
+
+    session = session or db.session
+    ids = session.scalars(
+        select(model.id).where(model.id.not_in(
+            select(SearchChange.object_id).where(SearchChange.kind == kind)))
+    ).all()
+    session.add_all(SearchChange(kind=kind, object_id=i, operation="upsert") for i in ids)
+    return len(ids)

@@ -3,7 +3,8 @@
 - `GET /healthz`: the process answers (no database, no index): 200 "ok".
 - `GET /readyz`: the database answers `SELECT 1` within a short timeout and the search index
   can be read; JSON with each check and the index's lag (changes not yet applied). 200 when
-  ready, 503 naming the check that failed.
+  ready, 503 naming the check that failed (an unusable index: `problem` says why). An index
+  that reads but could not be written lately stays ready with a `warning` (the last error).
 
 Neither is rate-limited, sets a cookie or may be cached.
 """
@@ -71,9 +72,17 @@ def _index_check(database_ok: bool) -> dict:
         with handle.lock:
             state = IndexState.read(handle.searcher)
         result = {"ok": True, "last_change": state.last_change}
+    except store.IndexProblem as problem:  # corrupt, or another schema: `flask search rebuild`
+        log.warning("readyz: search index unusable: %s", problem)
+        return {"ok": False, "error": "IndexProblem", "problem": str(problem)}
     except Exception as error:  # noqa: BLE001 - an unreadable index means "not ready"
         log.warning("readyz: search index check failed: %s", type(error).__name__)
         return {"ok": False, "error": type(error).__name__}
+    # The index reads but could not be written lately (read-only, disk full): still ready.
+    last = store.read_status(store.index_root())
+    if last["current"]:
+        result["warning"] = last["error"].get("message", "")
+        result["warning_at"] = last["error"].get("at")
     if database_ok:
         try:
             result["lag"] = db.session.scalar(

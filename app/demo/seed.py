@@ -29,6 +29,7 @@ from app.auth.models import User
 from app.auth.passwords import hash_password
 from app.calls.models import Call
 from app.core import audit
+from app.core.changes import record_unrecorded
 from app.core.db import utcnow
 from app.demo import (
     authorities_data,
@@ -373,6 +374,11 @@ def seed_demo(session: Session, progress: Callable[[str, int], None] | None = No
             progress(name, count)
     if summary.total:
         audit.record("demo.seeded", actor=None, **summary.created)
+        session.flush()
+        # Rows made directly (not through the services) still reach the search index.
+        for kind, model in (("organisation", Organisation), ("practice", Practice),
+                            ("call", Call)):
+            record_unrecorded(kind, model, session)
     forget_memberships()
     return summary
 

@@ -10,6 +10,16 @@ whatever a document's word becomes, the same word typed in a query becomes the s
 A word yields one *main* term (its lemma, or for a compound the written first parts joined
 to the lemma of the last part) and *extra* terms (the lemmas of the compound's parts), which
 the analyzer emits at the same position as the main term.
+
+Finnish words are also read by Voikko (libvoikko1 + voikko-fi, when installed), which knows
+every reading of a word: where simplemma's lemma is not one of them (*järjestöjen* read as the
+verb *järjestää*), Voikko's reading wins; a word's other readings (*tuen*: tuki and tukea) are
+`readings()`, indexed at the same position and looked up by queries at a lower weight.
+Without the library, simplemma alone decides (the same index for every process).
+
+Folding (`fold`: ä→a, ö→o, å→a, é→e, ...) lets a word typed without its diacritics find the
+written form: the `fold_<lang>` fields hold the folded lemma and folded stem of every word
+that has a letter to fold (FoldAnalyzer).
 """
 
 from __future__ import annotations
@@ -27,6 +37,9 @@ from whoosh.lang.stopwords import stoplists
 
 LANGUAGES = ("fi", "sv", "en")
 MAX_QUERY_CHARS = 500
+# Longer words are their own term (no lemma, no compound split, not remembered): splitting
+# costs grow with a word's length, and the corpus's longest real compounds have ~35 letters.
+MAX_WORD_CHARS = 40
 # Starts a part of a field value; the next character is the part's weight (a digit).
 # clean_text() removes control characters, so text can never contain it.
 SEGMENT = "\x1e"
@@ -53,6 +66,18 @@ _SHORT_HEADS = {
 }
 _MIN_PREFIX = 3
 _MAX_SPLIT_DEPTH = 2
+
+
+_FOLD_EXTRA = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "ł": "l"})
+
+
+@lru_cache(maxsize=65_536)
+def fold(word: str) -> str:
+    """`word` without diacritics: ä→a, ö→o, å→a, é→e, ü→u (lower-case input stays lower)."""
+    if word.isascii():
+        return word
+    decomposed = unicodedata.normalize("NFD", word.translate(_FOLD_EXTRA))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def clean_text(text: str | None) -> str:
@@ -102,6 +127,91 @@ class _Dictionary:
 
 
 _dictionary = _Dictionary()
+
+
+class _Voikko:
+    """Finnish readings from libvoikko (a ctypes binding; one handle, used under a lock).
+    `None` answers everywhere when the library or the dictionary is missing, or when
+    KOHTAAMO_VOIKKO=0."""
+
+    def __init__(self) -> None:
+        self._handle = None
+        self._tried = False
+        self._lock = threading.Lock()
+        self.enabled = os.environ.get("KOHTAAMO_VOIKKO", "1") != "0"
+
+    def _get(self):
+        if not self._tried:
+            self._tried = True
+            try:
+                import libvoikko
+
+                self._handle = libvoikko.Voikko("fi")
+            except Exception:  # noqa: BLE001 - OSError without the .so, VoikkoException
+                self._handle = None
+        return self._handle
+
+    @property
+    def available(self) -> bool:
+        with self._lock:
+            return self.enabled and self._get() is not None
+
+    def readings(self, word: str) -> tuple[tuple[str, frozenset[str]], ...] | None:
+        """Voikko's readings of `word`: (base form, the base words it is built on, e.g. the
+        verb of a participle), lower-case, in Voikko's order; () for a word it does not
+        know; None without Voikko."""
+        if not self.enabled:
+            return None
+        with self._lock:
+            handle = self._get()
+            if handle is None:
+                return None
+            found = handle.analyze(word)
+        result = {}
+        for analysis in found:
+            form = analysis.get("BASEFORM", "").lower()
+            if not form or not form.replace("-", "").isalpha():
+                continue
+            bases = {b.replace("=", "").lower()
+                     for b in _WORDBASE_RE.findall(analysis.get("WORDBASES", ""))}
+            result[form] = result.get(form, frozenset()) | bases | {form}
+        return tuple(result.items())
+
+
+_WORDBASE_RE = re.compile(r"\(([^)+][^)]*)\)")
+_voikko = _Voikko()
+
+
+def voikko_available() -> bool:
+    """Whether Finnish words are read with Voikko in this process."""
+    return _voikko.available
+
+
+def forget_analyses() -> None:
+    """Forget the words analysed so far, as a fresh worker process has (for tests)."""
+    global _last_value
+    _ANALYSED.clear()
+    _READINGS.clear()
+    _last_value = None
+
+
+@contextmanager
+def without_voikko():
+    """Inside this block Finnish words are read by simplemma alone (the fallback path when
+    libvoikko is missing). For tests: it applies to the whole process."""
+    global _last_value
+    was = _voikko.enabled
+    _voikko.enabled = False
+    _ANALYSED.clear()
+    _READINGS.clear()
+    _last_value = None
+    try:
+        yield
+    finally:
+        _voikko.enabled = was
+        _ANALYSED.clear()
+        _READINGS.clear()
+        _last_value = None
 
 
 def warm_up() -> None:
@@ -178,13 +288,14 @@ def _split(word: str, lang: str, strict: bool, depth: int = 0) -> list[tuple[str
 
 
 _ANALYSED: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {}
+_READINGS: dict[tuple[str, str], tuple[str, ...]] = {}  # only words with other readings
 _ANALYSED_MAX = 300_000
 _plain_words = False  # see plain_words()
 
 
 def analyse_word(word: str, lang: str) -> tuple[str, tuple[str, ...]]:
     """(main term, extra terms) of one lower-case word in `lang` (remembered)."""
-    if _plain_words:
+    if _plain_words or len(word) > MAX_WORD_CHARS:
         return word, ()
     key = (word, lang)
     found = _ANALYSED.get(key)
@@ -192,8 +303,18 @@ def analyse_word(word: str, lang: str) -> tuple[str, tuple[str, ...]]:
         found = _analyse(word, lang)
         if len(_ANALYSED) >= _ANALYSED_MAX:
             _ANALYSED.clear()
+            _READINGS.clear()
         _ANALYSED[key] = found
     return found
+
+
+def readings(word: str, lang: str) -> tuple[str, ...]:
+    """The other plausible lemmas of a word besides its main term (Voikko's other readings:
+    *tuen* -> tuki, and also tukea)."""
+    if _plain_words:
+        return ()
+    analyse_word(word, lang)
+    return _READINGS.get((word, lang), ())
 
 
 def analysed(word: str, lang: str) -> tuple[str, tuple[str, ...]] | None:
@@ -210,8 +331,11 @@ def _analyse(word: str, lang: str) -> tuple[str, tuple[str, ...]]:
     if len(word) < 3 or not word.isalpha():
         return word, ()
     lemma = _known(word, lang)
+    strict = lemma is not None  # a dictionary word is split only into long parts
+    if lang == "fi":
+        lemma = _voikko_choice(word, lemma)
     if lemma:
-        parts = _split(lemma, lang, strict=True) if lang != "en" and len(lemma) >= 8 else None
+        parts = _split(lemma, lang, strict) if lang != "en" and len(lemma) >= 8 else None
         return lemma, _extras(lemma, parts)
     if lang != "en":
         parts = _split(word, lang, strict=False)
@@ -219,6 +343,31 @@ def _analyse(word: str, lang: str) -> tuple[str, tuple[str, ...]]:
             main = "".join(written for written, _ in parts[:-1]) + parts[-1][1]
             return main, _extras(main, parts)
     return _stemmer(lang)(word), ()
+
+
+def _voikko_choice(word: str, lemma: str | None) -> str | None:
+    """simplemma's `lemma` unless Voikko reads the word otherwise (or simplemma does not
+    know it: harjoittelijoiden); remembers the other readings. A lemma that one of Voikko's
+    readings is built on (kehitetty: kehittää) or that Voikko reads as built on the same
+    word (työllistämisen: työllistäminen, from työllistää) is kept."""
+    found = _voikko.readings(word)
+    if not found:
+        return lemma
+    if lemma is None:
+        lemma = found[0][0]
+    agree = [form for form, bases in found if lemma in bases]
+    if not agree:
+        own = set().union(*(bases for _form, bases in _voikko.readings(lemma) or ()))
+        if own & set().union(*(bases for _form, bases in found)):
+            agree = [lemma, *(form for form, bases in found if bases & own)]
+        else:
+            lemma = found[0][0]
+            agree = [lemma]
+    others = tuple(form for form, bases in found
+                   if form not in agree and lemma not in bases)
+    if others:
+        _READINGS[(word, "fi")] = others
+    return lemma
 
 
 @contextmanager
@@ -299,7 +448,9 @@ def _value_words(value: str, lang: str) -> list[tuple[float, int, list]]:
                 continue
             main, extras = analyse_word(word, lang)
             if main:
-                found.append((main, extras, match.start(), match.end()))
+                other = _READINGS.get((word, lang))  # other readings: with the parts
+                found.append((main, extras + other if other else extras, match.start(),
+                              match.end()))
         result.append((boost, offset, found))
         offset += len(part) + 1
     _last_value = (lang, value, result)
@@ -342,6 +493,62 @@ class LanguageAnalyzer(Analyzer):
                         yield token
                 pos += 1
             pos += SEGMENT_GAP
+
+
+class FoldAnalyzer(Analyzer):
+    """For the `fold_<lang>` fields: each word that has a letter to fold (ä, ö, å, é, ...)
+    gives its lemma and its Snowball stem, folded, with its part's weight. A word typed
+    without diacritics, or inflected so, finds them (query.py folds and stems it alike);
+    words without such letters are found through text_<lang> already."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+
+    def __repr__(self) -> str:
+        return f"FoldAnalyzer({self.lang!r})"
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kw):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kw)
+        stem = _stemmer(self.lang)
+        pos = start_pos
+        for boost, offset, found in _value_words(value, self.lang):
+            for main, _extras, start, end in found:
+                written = value[offset + start:offset + end].lower()
+                folded = fold(written)
+                if folded != written:
+                    token.boost = boost
+                    token.stopped = False
+                    if positions:
+                        token.pos = pos
+                    if chars:
+                        token.startchar = start_char + offset + start
+                        token.endchar = start_char + offset + end
+                    for term in dict.fromkeys((fold(main), _fold_stem(stem, written))):
+                        token.text = term
+                        yield token
+                pos += 1
+            pos += SEGMENT_GAP
+
+
+@lru_cache(maxsize=8)
+def fold_analyzer(lang: str) -> FoldAnalyzer:
+    return FoldAnalyzer(lang)
+
+
+def fold_terms(word: str, lang: str) -> tuple[str, ...]:
+    """The terms a typed word looks up in `fold_<lang>`: itself and its stem, folded."""
+    folded = fold(word)
+    return tuple(dict.fromkeys((folded, _fold_stem(_stemmer(lang), folded))))
+
+
+MIN_FOLD_STEM = 5  # a shorter stem is shared by unrelated words (ryhmien, ryhmitämme: ryhm)
+
+
+def _fold_stem(stem, word: str) -> str:
+    """The folded Snowball stem of `word`, or the folded word when the stem is short."""
+    found = fold(stem(word))
+    return found if len(found) >= MIN_FOLD_STEM else fold(word)
 
 
 class _WordAnalyzer(Analyzer):

@@ -9,14 +9,16 @@ the sets of facet values are cached for as long as the searcher is current.
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
-from itertools import compress
+from array import array
+from collections import OrderedDict, deque
+from itertools import accumulate, compress, repeat
 
 from whoosh.idsets import DocIdSet
 from whoosh.matching.wrappers import FilterMatcher
 
 _ONE = re.compile(b"\x01")
 _TERM_CACHE = 512
+_TERM_CACHE_BYTES = 48 * 1024 * 1024  # a set takes one byte per document
 _POSTINGS_CACHE = 64
 
 
@@ -30,7 +32,9 @@ def _unwrap(matcher):
 
 def _postings(matcher) -> tuple[list[int], list[float]]:
     """(ids, weights) of a posting list, block by block (deleted documents included).
-    Whoosh's generic all_ids() steps one posting at a time through Python calls."""
+    Whoosh's generic all_ids() steps one posting at a time through Python calls, and even
+    its block reader undoes the ids' delta coding in a Python generator: here each block's
+    data is read (zlib and pickle, in C) and its ids summed up by itertools.accumulate."""
     matcher = _unwrap(matcher)
     ids: list[int] = []
     weights: list[float] = []
@@ -41,13 +45,25 @@ def _postings(matcher) -> tuple[list[int], list[float]]:
             matcher.next()
         return ids, weights
     while matcher.is_active():
-        if matcher._ids is None:
-            matcher._read_ids()
-        if matcher._weights is None:
-            matcher._read_weights()
         start = matcher._i
-        ids.extend(matcher._ids[start:])
-        weights.extend(matcher._weights[start:])
+        if matcher._ids is None and start == 0 and not matcher._byteids:
+            if matcher._data is None:
+                matcher._read_data()
+            data = matcher._data
+            ids.extend(accumulate(data[0]))
+            block_weights = data[1]
+            if block_weights is None or isinstance(block_weights, float):
+                # as Whoosh's _read_weights: one weight for the block, as a 32-bit float
+                one = 1.0 if block_weights is None else block_weights
+                block_weights = array("f", [one]) * matcher._blocklength
+            weights.extend(block_weights)
+        else:
+            if matcher._ids is None:
+                matcher._read_ids()
+            if matcher._weights is None:
+                matcher._read_weights()
+            ids.extend(matcher._ids[start:])
+            weights.extend(matcher._weights[start:])
         if matcher._lastblock:
             break
         matcher._next_block()
@@ -62,6 +78,8 @@ class Bitmaps:
         self.reader = searcher.reader()
         self.size = self.reader.doc_count_all()
         self.leaves = list(self.reader.leaf_readers())
+        # The sets of the terms queried lately: at 20,000 documents about 2,500 of them
+        self.term_cache = max(_TERM_CACHE, _TERM_CACHE_BYTES // max(1, self.size))
         self._terms: OrderedDict[tuple[str, str], int] = OrderedDict()
         self._exists: dict[tuple[str, str], bool] = {}
         self._postings: OrderedDict[tuple[str, str], tuple[list[int], list[float]]] = \
@@ -93,11 +111,11 @@ class Bitmaps:
         found = 0
         if self.has(field, text):
             flags = bytearray(self.size)
-            for docnum in self.postings(field, text)[0]:
-                flags[docnum] = 1
+            # flags[docnum] = 1 for each posting, looped in C
+            deque(map(flags.__setitem__, self.postings(field, text)[0], repeat(1)), 0)
             found = int.from_bytes(flags, "little") & self.alive
         self._terms[key] = found
-        if len(self._terms) > _TERM_CACHE:
+        if len(self._terms) > self.term_cache:
             self._terms.popitem(last=False)
         return found
 

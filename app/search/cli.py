@@ -1,4 +1,11 @@
-"""`flask search rebuild|update|status`."""
+"""`flask search rebuild|update|status`.
+
+`rebuild` works from the database whatever state the old index is in. `update` and `status`
+say in one line what is wrong with an index that cannot be used (exit status 1) and that
+`flask search rebuild` mends it. `status` exits with 3 when the index is usable but out of
+step with the database (documents missing that no pending change explains), so a monitor
+can tell it from a mere lag (exit status 0).
+"""
 
 from __future__ import annotations
 
@@ -9,19 +16,37 @@ from flask.cli import AppGroup
 
 from app.search import indexer, store
 from app.search.analysis import use_fast_dictionary
+from app.search.thesaurus import thesaurus_cli
 
 search_cli = AppGroup("search", help="The search index: rebuild, catch up, inspect.")
+search_cli.add_command(thesaurus_cli)  # flask search thesaurus import|export
+
+OUT_OF_STEP_EXIT = 3
+REBUILD_HINT = "Run `flask search rebuild` to build a new index from the database."
+
+
+def _os_error(root, error: OSError) -> click.ClickException:
+    reason = error.strerror or str(error) or type(error).__name__
+    where = f" ({error.filename})" if getattr(error, "filename", None) else ""
+    return click.ClickException(f"The search index in {root} cannot be written: "
+                                f"{reason}{where}.")
 
 
 @search_cli.command("rebuild")
-@click.option("--if-needed", is_flag=True, help="Only when there is no index yet.")
+@click.option("--if-needed", is_flag=True, help="Only when there is no usable index.")
 @click.option("--procs", default=1, show_default=True, help="Indexing processes.")
 def rebuild_command(if_needed: bool, procs: int) -> None:
     """Build a new index from the database and switch to it atomically."""
     root = store.index_root()
-    if if_needed and store.current_generation(root) is not None:
-        click.echo(f"The search index exists in {root}; not rebuilt.")
-        return
+    if if_needed:
+        try:
+            name = store.inspect(root)
+            if name is not None:
+                store.open_checked(root, name)
+                click.echo(f"The search index exists in {root}; not rebuilt.")
+                return
+        except store.IndexProblem as problem:
+            click.echo(f"The search index cannot be used ({problem}); rebuilding.")
     use_fast_dictionary()  # a one-off process: lookups speed over memory
     total = indexer.count_indexable()
     try:
@@ -29,6 +54,8 @@ def rebuild_command(if_needed: bool, procs: int) -> None:
             result = indexer.rebuild(root, progress=bar.update, procs=procs)
     except indexer.RebuildRunning as exc:
         raise click.ClickException(str(exc)) from None
+    except OSError as error:
+        raise _os_error(root, error) from None
     click.echo(f"Indexed {result.documents} documents in {result.seconds:.1f} s "
                f"({result.generation}); {result.caught_up} later changes applied.")
 
@@ -36,11 +63,29 @@ def rebuild_command(if_needed: bool, procs: int) -> None:
 @search_cli.command("update")
 @click.option("--wait", default=30.0, show_default=True, help="Seconds to wait for the lock.")
 def update_command(wait: float) -> None:
-    """Apply the pending changes of the change log."""
-    result = indexer.catch_up(store.index_root(), timeout=wait)
-    if result.busy:
-        raise click.ClickException("Another process is writing the index; try again later.")
-    click.echo(f"Applied {result.applied} changes; last applied change {result.last_change}.")
+    """Apply the pending changes of the change log (and remove what killed writers left)."""
+    root = store.index_root()
+    applied = cleaned = 0
+    try:
+        removed = store.prune_abandoned(root)
+        while True:
+            result = indexer.catch_up(root, timeout=wait, limit=indexer.BACKGROUND_CHUNK)
+            if result.busy:
+                raise click.ClickException(
+                    "Another process is writing the index; try again later.")
+            applied += result.applied
+            cleaned += result.cleaned
+            if not result.more:
+                break
+    except store.IndexProblem as problem:
+        raise click.ClickException(f"The search index cannot be used: {problem} "
+                                   f"{REBUILD_HINT}") from None
+    except OSError as error:
+        raise _os_error(root, error) from None
+    if removed or cleaned:
+        click.echo(f"Removed {len(removed)} abandoned generations and {cleaned} files "
+                   "a killed writer left.")
+    click.echo(f"Applied {applied} changes; last applied change {result.last_change}.")
 
 
 def _time(value: float | None) -> str:
@@ -49,18 +94,53 @@ def _time(value: float | None) -> str:
     return datetime.fromtimestamp(value, UTC).isoformat(timespec="seconds")
 
 
+def _last_error_line(info: dict) -> str | None:
+    last = info["last_error"]
+    error = last.get("error")
+    if not error:
+        return None
+    when = _time(error.get("at"))
+    state = "unresolved" if last.get("current") else f"resolved {_time(last.get('ok_at'))}"
+    return f"{when} {error.get('operation', '')}: {error.get('message', '')} ({state})"
+
+
+_LABELS = {"practice": "models", "organisation": "organisations", "call": "calls"}
+
+
+def _differences(info: dict) -> str:
+    parts = []
+    for kind, expected in info["expected"].items():
+        found = info["documents"].get(kind, 0)
+        if expected > found:
+            parts.append(f"{expected - found} {_LABELS.get(kind, kind)} missing")
+        elif found > expected:
+            parts.append(f"{found - expected} {_LABELS.get(kind, kind)} too many")
+    return ", ".join(parts)
+
+
 @search_cli.command("status")
-def status_command() -> None:
-    """Documents, the last applied change, the lag, where the index is and its size."""
+@click.pass_context
+def status_command(ctx: click.Context) -> None:
+    """Documents (and what the database has), the last applied change, the lag, the last
+    error, where the index is and its size."""
     info = indexer.status(store.index_root())
     click.echo(f"Index directory:     {info['directory']}")
+    last_error = _last_error_line(info)
+    if last_error:
+        click.echo(f"Last error:          {last_error}")
+    if info["problem"]:
+        raise click.ClickException(f"The search index cannot be used: {info['problem']} "
+                                   f"{REBUILD_HINT}")
+    expected = ", ".join(f"{kind} {n}" for kind, n in info["expected"].items())
     if not info["exists"]:
         click.echo("Index:               none (run `flask search rebuild`)")
+        click.echo(f"Database:            {expected}")
         click.echo(f"Pending changes:     {info['lag']}")
         return
     documents = ", ".join(f"{kind} {n}" for kind, n in info["documents"].items())
     click.echo(f"Generation:          {info['generation']}")
     click.echo(f"Documents:           {documents}")
+    click.echo(f"Database:            {expected}")
     click.echo(f"Last applied change: {info['last_change']} "
                f"(database: {info['database_last_change']})")
     click.echo(f"Lag:                 {info['lag']} pending changes"
@@ -68,3 +148,9 @@ def status_command() -> None:
     click.echo(f"Built:               {_time(info.get('built_at'))}")
     click.echo(f"Updated:             {_time(info.get('updated_at'))}")
     click.echo(f"Size:                {info['size'] / 1_048_576:.1f} MB")
+    if info["out_of_step"]:
+        click.echo(f"Out of step:         {_differences(info)} (more than the pending "
+                   f"changes explain). {REBUILD_HINT}")
+        ctx.exit(OUT_OF_STEP_EXIT)
+    click.echo("In step:             the index holds what the database has"
+               + (" (after the pending changes)" if info["lag"] else ""))

@@ -24,7 +24,7 @@ from app.practices.models import Practice, PracticeState, PracticeVersion
 from app.search.analysis import MAX_QUERY_CHARS
 from app.search.schema import FACETS
 from app.search.service import SORTS, facet_codes, search_practices
-from app.search.views import bp
+from app.search.views import bp, search_rate_limit
 
 FEED_SIZE = 50
 SUMMARY_CHARS = 600
@@ -156,6 +156,7 @@ def _search_title(q: str, facets: dict[str, list[str]]) -> str:
 
 
 @bp.get("/feeds/search.atom")
+@search_rate_limit
 def search_feed():
     q, facets, sort = feed_query(request.args)
     result = search_practices(q, facets, sort, page=1, per_page=FEED_SIZE)

@@ -12,13 +12,14 @@ import re
 
 from markupsafe import Markup, escape
 
-from app.search.analysis import WORD_RE, analysed
+from app.search.analysis import WORD_RE, analyse_word, analysed, fold, fold_terms
 
 WINDOW = 240
 SUMMARY_MAX = 320
 
 
 KEY_LENGTH = 3
+ANALYSE_PER_PAGE = 200  # words not yet analysed in this process that a page may analyse
 
 
 class Matcher:
@@ -30,13 +31,16 @@ class Matcher:
     """
 
     def __init__(self, terms: dict[str, set[str]], raw: set[str],
-                 parts: dict[str, set[str]] | None = None):
+                 parts: dict[str, set[str]] | None = None, folds: set[str] | None = None):
         self.terms = terms  # main terms of the query's words
         self.parts = parts or {}  # parts of the query's compounds
         self.raw = raw
+        self.folds = folds or set()  # folded terms matched in fold_<lang> (see query.py)
         self._seen: dict[tuple[str, str], bool] = {}
+        self._analyse_left = ANALYSE_PER_PAGE
         self._stem_cache: dict[str, list[str]] = {}
-        keys = {t[:KEY_LENGTH] for found in (*terms.values(), *self.parts.values(), raw)
+        keys = {fold(t[:KEY_LENGTH])
+                for found in (*terms.values(), *self.parts.values(), raw, self.folds)
                 for t in found if t}
         self._keys = re.compile("|".join(map(re.escape, sorted(keys)))) if keys else None
 
@@ -45,19 +49,34 @@ class Matcher:
         found = self._seen.get(key)
         if found is None:
             lower = word.lower()
-            found = bool(self._keys and self._keys.search(lower)) and self._decide(lower, lang)
+            # The keys are folded: "työ" and "tyo" both pass, the decision is exact.
+            found = bool(self._keys and self._keys.search(fold(lower))) and self._decide(
+                lower, lang)
             self._seen[key] = found
         return found
 
     def _decide(self, word: str, lang: str) -> bool:
         """The word is the query's word, or a compound containing it, or a part of a compound
-        the query has; not merely a word sharing a part with a query word."""
+        the query has; not merely a word sharing a part with a query word. A word with
+        diacritics also matches a query word typed without them (the same folded terms as
+        the index's fold_<lang>)."""
         if word in self.raw:
             return True
+        if self.folds and fold(word) != word:
+            found = analysed(word, lang)
+            folded = {fold(found[0])} if found else set()
+            folded.update(fold_terms(word, lang))
+            if folded & self.folds:
+                return True
         found = analysed(word, lang)
+        if found is None and self._analyse_left > 0:
+            # Not analysed in this process yet: analyse a page's worth of words (a prefix
+            # shared with a query term is no match: "järjestämme" is not "järjestö").
+            self._analyse_left -= 1
+            found = analyse_word(word, lang)
         if found is None:
-            # Not analysed in this process yet: dictionary lookups (and compound splitting)
-            # cost more than a page should; compare with the query terms' stems instead.
+            # Past that: dictionary lookups (and compound splitting) cost more than a page
+            # should; compare with the query terms' stems instead.
             # A short term only at the start, a longer stem anywhere (compounds).
             return any(word.startswith(stem) if len(stem) <= 4 else stem in word
                        for stem in self._stems(lang))

@@ -15,7 +15,9 @@ from __future__ import annotations
 import heapq
 import math
 from array import array
-from collections import OrderedDict
+from collections import OrderedDict, deque
+from itertools import repeat
+from operator import add, mul, truediv
 
 from whoosh.util.numeric import byte_to_length
 
@@ -105,8 +107,10 @@ class Ranker:
         df = len(ids)
         scale = (K1 + 1.0) * math.log(1.0 + (max(having, df) - df + 0.5) / (df + 0.5))
         dense = self.zeros()
-        for docnum, weight in zip(ids, weights, strict=True):
-            dense[docnum] = scale * weight / (weight + norms[docnum])
+        # dense[docnum] = scale * weight / (weight + norms[docnum]), looped in C
+        values = map(truediv, map(mul, repeat(scale), weights),
+                     map(add, weights, map(norms.__getitem__, ids)))
+        deque(map(dense.__setitem__, ids, values), 0)
         docs = list(ids)
         # Deleted documents stay in the postings until segments merge; the `allowed` mask
         # of every ranking leaves them out.
@@ -124,42 +128,28 @@ class Ranker:
             dense[docnum] = score
         return ScoreList(dense, docs)
 
-    def concept(self, concept) -> ScoreList:
+    def concept(self, concept) -> ScoreList | ConceptScores:
         """The scores of a query concept (query.Concept): the weighted sum of its terms, plus
         for its groups of terms a flat score in the documents that have all of them (for a
         compound's parts, a fallback that need not be finely ranked), and for a phrase the
-        mean of its words' scores as well."""
-        key = concept.key()
-        found = self._cached(key)
-        if found is not None:
-            return found
+        mean of its words' scores as well.
+
+        A concept of one term is that term's list. Otherwise nothing is summed here: the
+        concept keeps its terms' cached lists, and `top` looks only at their heads and sums
+        the scores of the few documents it considers (in the same order as summing whole
+        arrays would, so the scores are the same to the last bit)."""
         parts = [(self.term(field, text), weight) for field, text, weight in concept.leaves]
         parts = [(scores, weight) for scores, weight in parts if len(scores)]
         if len(parts) == 1 and parts[0][1] == 1.0 and not concept.groups:
             return parts[0][0]
-        dense = None
-        for scores, weight in sorted(parts, key=lambda p: -len(p[0])):
-            if dense is None and weight == 1.0:
-                dense = array("d", scores.dense)  # a copy at C speed
-                continue
-            if dense is None:
-                dense = self.zeros()
-            source = scores.dense
-            for docnum in scores.docs:
-                dense[docnum] += weight * source[docnum]
-        if dense is None:
-            dense = self.zeros()
+        # The order in which the terms' scores are added (the longest lists first).
+        parts.sort(key=lambda p: -len(p[0]))
+        groups = []
         for field, texts, weight, bits, scored in concept.groups:
             flat = weight * sum(self._idf(field, text) for text in texts)
-            docnums = self.bitmaps.docnums(bits)
-            for docnum in docnums:
-                dense[docnum] += flat
-            if scored:  # a phrase: how often and where its words occur counts too
-                for scores in (self.term(field, text) for text in texts):
-                    source = scores.dense
-                    for docnum in docnums:
-                        dense[docnum] += source[docnum] / len(texts)
-        return self._remember(key, ScoreList(dense, self.bitmaps.docnums(concept.bits)))
+            phrase = [self.term(field, text).dense for text in texts] if scored else []
+            groups.append((flat, bits.to_bytes(self.size, "little"), phrase, len(texts), bits))
+        return ConceptScores(self, parts, groups)
 
     def _idf(self, field: str, text: str) -> float:
         _norms, having = self._field_norms(field)
@@ -181,12 +171,78 @@ def _leaf_lengths(leaf, field: str) -> list[int]:
         return [leaf.doc_field_length(d, field) or 0 for d in range(count)]
 
 
-def top(lists: list[ScoreList], allowed: bytes, want: int) -> list[tuple[int, float]]:
-    """The `want` best (docnum, summed score) among documents allowed by the byte mask."""
+class ConceptScores:
+    """The scores of a concept of several terms, unsummed (see Ranker.concept)."""
+
+    __slots__ = ("parts", "groups", "ranker", "_heads")
+
+    def __init__(self, ranker: Ranker, parts: list[tuple[ScoreList, float]], groups: list):
+        self.ranker = ranker
+        self.parts = parts  # (term scores, weight), in the order they are added
+        self.groups = groups  # (flat score, byte mask, [phrase words' dense scores], n, bits)
+        self._heads = None
+
+    def __len__(self) -> int:
+        return sum(len(scores) for scores, _weight in self.parts) + len(self.groups)
+
+    def get(self, docnum: int) -> float:
+        """The concept's score of a document: the terms' weighted scores added in the order
+        of `parts`, then each group's (as Ranker.concept once summed whole arrays)."""
+        total = 0.0
+        for scores, weight in self.parts:
+            total += weight * scores.dense[docnum]
+        for flat, mask, phrase, n, _bits in self.groups:
+            if mask[docnum]:
+                total += flat
+                for dense in phrase:
+                    total += dense[docnum] / n
+        return total
+
+    def heads(self) -> list[tuple[array, object, float]]:
+        """(documents best first, their scores, weight) of each part: the lists whose heads
+        the threshold algorithm reads. A group is a list of its documents with the highest
+        score any of them can have from the group."""
+        if self._heads is None:
+            heads = [(scores.docs, scores.dense, weight) for scores, weight in self.parts]
+            for flat, _mask, phrase, n, bits in self.groups:
+                docs = self.ranker.bitmaps.docnums(bits)
+                if phrase:  # few documents have the phrase: score them
+                    scored = self.ranker.zeros()
+                    for docnum in docs:
+                        scored[docnum] = flat + sum(dense[docnum] for dense in phrase) / n
+                    group = ScoreList(scored, docs)
+                    heads.append((group.docs, group.dense, 1.0))
+                else:
+                    heads.append((array("l", docs), _Flat(flat), 1.0))
+            self._heads = heads
+        return self._heads
+
+
+class _Flat:
+    """The same score for every document of a group (only read at documents of the group)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: float):
+        self.value = value
+
+    def __getitem__(self, _docnum: int) -> float:
+        return self.value
+
+
+def top(lists: list, allowed: bytes, want: int) -> list[tuple[int, float]]:
+    """The `want` best (docnum, summed score) among documents allowed by the byte mask; equal
+    scores by ascending document number. `lists` are a query's concepts (ScoreList or
+    ConceptScores).
+
+    Fagin's threshold algorithm over the terms' lists: take the best allowed documents of
+    each list down to a depth, score them exactly, and stop when the last of the best has a
+    higher score than any document not yet seen could have (the sum of the lists' scores at
+    that depth); otherwise look deeper."""
     lists = [scores for scores in lists if len(scores)]
     if not lists or want <= 0:
         return []
-    if len(lists) == 1:
+    if len(lists) == 1 and isinstance(lists[0], ScoreList):
         found = []
         dense = lists[0].dense
         for docnum in lists[0].docs:
@@ -195,26 +251,40 @@ def top(lists: list[ScoreList], allowed: bytes, want: int) -> list[tuple[int, fl
                 if len(found) == want:
                     break
         return found
+    heads = []
+    getters = []
+    for scores in lists:
+        if isinstance(scores, ScoreList):
+            heads.append((scores.docs, scores.dense, 1.0))
+            getters.append(scores.dense.__getitem__)
+        else:
+            heads.extend(scores.heads())
+            getters.append(scores.get)
+    if len(getters) == 1:
+        get = getters[0]
+    else:
+
+        def get(docnum):
+            return sum(g(docnum) for g in getters)
+
     depth = max(2 * want, 32)
+    scored: dict[int, float] = {}
     while True:
-        candidates: set[int] = set()
         bound = 0.0
         exhausted = True
-        for scores in lists:
+        for docs, dense, weight in heads:
             taken = 0
-            last = 0.0
-            for docnum in scores.docs:
+            for docnum in docs:
                 if allowed[docnum]:
-                    candidates.add(docnum)
+                    if docnum not in scored:
+                        scored[docnum] = get(docnum)
                     taken += 1
                     if taken == depth:
-                        last = scores.dense[docnum]
+                        bound += weight * dense[docnum]
                         exhausted = False
                         break
-            bound += last  # 0.0 when every allowed document of the list is a candidate
-        denses = [scores.dense for scores in lists]
-        best = heapq.nlargest(
-            want, ((sum(dense[d] for dense in denses), -d) for d in candidates))
-        if exhausted or (len(best) == want and best[-1][0] >= bound):
+        best = heapq.nlargest(want, ((score, -d) for d, score in scored.items()))
+        # A margin for rounding: the bound is summed in another order than the scores.
+        if exhausted or (len(best) == want and best[-1][0] > bound * (1 + 1e-9)):
             return [(-negated, score) for score, negated in best]
         depth *= 4

@@ -46,10 +46,14 @@ from app.search.analysis import (
     NeutralAnalyzer,
     RawAnalyzer,
     clean_text,
+    fold_analyzer,
     language_analyzer,
 )
 
 META_ID = "meta:state"
+# Raise when documents or their analysis change: an index built with another version is
+# reported as needing `flask search rebuild` (store.py), never searched or written.
+SCHEMA_VERSION = 2
 EXCERPT_CHARS = 1500
 # Weights of a document's parts in its text field (see LanguageAnalyzer).
 TITLE, TAGS, SUMMARY, BODY, NAME = "4", "2", "2", "1", "4"
@@ -73,6 +77,16 @@ def text_field(lang: str) -> str:
 
 def phrase_field(lang: str) -> str:
     return f"phrase_{lang}"
+
+
+def fold_field(lang: str) -> str:
+    """Folded lemmas and stems of the words with diacritics (see analysis.FoldAnalyzer)."""
+    return f"fold_{lang}"
+
+
+# Bumped when the fields or their analysis change: an index built before needs
+# `flask search rebuild`. 2: fold_<lang> fields, Voikko's Finnish readings.
+SCHEMA_VERSION = 2
 
 
 class CompactPositions(Positions):
@@ -141,6 +155,7 @@ def build_schema() -> Schema:
     for lang in CONTENT_LANGUAGES:
         fields[text_field(lang)] = TEXT(analyzer=language_analyzer(lang), phrase=False)
         fields[phrase_field(lang)] = _phrase_text_field(lang)
+        fields[fold_field(lang)] = TEXT(analyzer=fold_analyzer(lang), phrase=False)
     for name, (_codes, multi) in FACETS.items():
         if multi:
             fields[name] = KEYWORD(stored=True, commas=True, lowercase=False, scorable=False)
@@ -224,6 +239,7 @@ def practice_document(row, content: dict) -> dict:
         "object_id": row.id,
         text_field(lang): text,
         phrase_field(lang): text,
+        fold_field(lang): text,
         # Words as written from the short fields (typo correction, exact words); the
         # sections are long and their words reach the index through text_<lang>.
         "raw": " . ".join([title, summary, tags_text, org_name, *region_labels]),
@@ -278,6 +294,7 @@ def organisation_document(organisation) -> dict:
     for lang in CONTENT_LANGUAGES:
         doc[text_field(lang)] = text
         doc[phrase_field(lang)] = text
+        doc[fold_field(lang)] = text
     return {key: value for key, value in doc.items() if value not in ("", None)}
 
 
@@ -314,4 +331,5 @@ def call_document(call) -> dict:
                             (BODY, descriptions.get(shown, "")))
         doc[text_field(lang)] = text
         doc[phrase_field(lang)] = text
+        doc[fold_field(lang)] = text
     return {key: value for key, value in doc.items() if value not in ("", None)}

@@ -26,10 +26,11 @@ from sqlalchemy import select
 from app.core.codelists import CodeList, current_language
 from app.core.pagination import PagerMixin
 from app.extensions import db
-from app.search import indexer, store
+from app.search import expansion, indexer, store
 from app.search.bitmaps import Bitmaps, at_least, count
+from app.search.budget import Budget
 from app.search.highlight import Matcher, excerpt, highlight_title
-from app.search.query import Builder, Concept, ParsedQuery, parse_query
+from app.search.query import Builder, Concept, ParsedQuery, Word, parse_query
 from app.search.ranking import Ranker, top
 from app.search.schema import FACETS
 
@@ -81,6 +82,8 @@ class Hit:
     published_at: datetime | None = None
     tags: list[str] = field(default_factory=list)
     score: float | None = None
+    # Found only through the thesaurus term(s) of another language, in the hit's language.
+    found_through: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -94,7 +97,9 @@ class SearchResult(PagerMixin):
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     selected: dict[str, list[str]] = field(default_factory=dict)
     suggestion: str | None = None
+    suggestion_count: int = 0  # results of the suggestion (with the same filters)
     available: bool = True
+    truncated: bool = False  # the time budget ran out: the best results found so far
 
     @property
     def first(self) -> int:
@@ -117,31 +122,49 @@ def _state(handle: store.Handle) -> indexer.IndexState:
 
 def fresh_handle() -> store.Handle | None:
     """The shared searcher, after applying pending changes if there are any and nobody else
-    is applying them. One cheap query when the index is current; never raises."""
+    is applying them: within bounds (SEARCH_CATCH_UP_DOCUMENTS documents, SEARCH_CATCH_UP_MS),
+    the rest by a background thread. One cheap query when the index is current. Never raises:
+    None when there is no usable index; the last good searcher when the index cannot be
+    written (the error is recorded for `flask search status` and the admin page)."""
     root = store.index_root()
+    config = current_app.config
     try:
         handle = store.get_handle(root)
-        if not current_app.config.get("SEARCH_CATCH_UP_ON_REQUEST", True):
-            return handle
+    except store.IndexProblem as problem:
+        store.record_error(root, "search", problem)
+        return None
+    except Exception as error:  # noqa: BLE001 - a broken index must not break the page
+        store.record_error(root, "search", error)
+        return None
+    if not config.get("SEARCH_CATCH_UP_ON_REQUEST", True):
+        return handle
+    try:
         behind = handle is None
         if handle is not None:
             with handle.lock:
                 state = _state(handle)
             behind = indexer.max_change_id() > state.last_change
-            recheck = current_app.config.get("SEARCH_GAP_RECHECK_SECONDS", GAP_RECHECK_SECONDS)
+            recheck = config.get("SEARCH_GAP_RECHECK_SECONDS", GAP_RECHECK_SECONDS)
             if not behind and state.gaps and time.time() - handle.checked_at > recheck:
                 handle.checked_at = time.time()
                 behind = True
-        if behind:
-            indexer.catch_up(root, limit=indexer.REQUEST_LIMIT, timeout=0.0)
+        if behind and not indexer.background_running():
+            result = indexer.catch_up(
+                root, limit=config.get("SEARCH_CATCH_UP_DOCUMENTS", indexer.REQUEST_DOCUMENTS),
+                max_documents=config.get("SEARCH_CATCH_UP_DOCUMENTS", indexer.REQUEST_DOCUMENTS),
+                budget=config.get("SEARCH_CATCH_UP_MS", indexer.REQUEST_BUDGET * 1000) / 1000,
+                timeout=0.0)
+            if result.more and config.get("SEARCH_BACKGROUND_CATCH_UP", True):
+                indexer.start_background(current_app._get_current_object(), root)
             handle = store.get_handle(root)
         return handle
-    except Exception:  # noqa: BLE001 - a broken index must not break the page
-        log.exception("search: could not bring the index up to date")
+    except Exception as error:  # noqa: BLE001 - serve what there is
+        if not isinstance(error, store.IndexProblem | OSError):  # those the indexer recorded
+            log.exception("search: could not bring the index up to date")
         try:
-            return store.get_handle(root)
+            return store.get_handle(root) or handle
         except Exception:  # noqa: BLE001
-            return None
+            return handle
 
 
 def _bitmaps(handle: store.Handle) -> Bitmaps:
@@ -179,11 +202,16 @@ class _Matched:
 
 
 def _match(builder: Builder, parsed: ParsedQuery, kind_bits: int) -> _Matched:
-    all_concepts = [builder.concept(group) for group in parsed.groups]
+    all_concepts = []
+    for group in parsed.groups:
+        if all_concepts and builder.budget.skip():
+            break  # out of time: the first concepts asked for (see budget.py)
+        all_concepts.append(builder.concept(group))
+    builder.expand_across_languages(parsed.groups[:len(all_concepts)], all_concepts)
     concepts = [c for c in all_concepts if c.matches]
     if parsed.groups:
         sets = [c.bits for c in concepts]
-        n = len(parsed.groups)
+        n = len(all_concepts)
         # People type more words than a document shares: most of them must match.
         need = 1 if n <= 2 else (n + 1) // 2
         bits = at_least(sets, need) if len(sets) >= need else 0
@@ -206,21 +234,21 @@ def _ranker(handle, bitmaps: Bitmaps) -> Ranker:
 def _ranked(ranker: Ranker, bitmaps: Bitmaps, concepts: list[Concept], allowed: int,
             offset: int, limit: int) -> list[tuple[int, float]]:
     """(docnum, score) of hits offset..offset+limit by relevance: the documents matching
-    every concept first, then the others, each by BM25."""
+    every concept first, then the others, each by BM25; within each, a thesaurus term in
+    the query's own language before one in another language (expansion.tiers)."""
     want = offset + limit
     lists = [ranker.concept(concept) for concept in concepts]
-    if len(lists) == 1:
-        return top(lists, bitmaps.mask(allowed), want)[offset:]
-    every = allowed
-    for concept in concepts:
-        every &= concept.bits
-    n_every = count(every)
     found = []
-    if offset < n_every:
-        found = top(lists, bitmaps.mask(every), min(want, n_every))
-    if want > n_every:
-        found += top(lists, bitmaps.mask(allowed & ~every), want - n_every)
-    return found[offset:want]
+    start = 0  # the rank of the tier's first document
+    for bits in expansion.tiers(concepts, allowed):
+        if start >= want:
+            break
+        n = count(bits)
+        if n and start + n > offset:
+            taken = top(lists, bitmaps.mask(bits), min(want, start + n) - start)
+            found += taken[max(0, offset - start):]
+        start += n
+    return found
 
 
 def _sorted(handle, bitmaps: Bitmaps, allowed: int, sort: str, offset: int,
@@ -328,6 +356,7 @@ def _matcher(concepts: list[Concept]) -> Matcher:
     terms: dict[str, set[str]] = {}
     parts: dict[str, set[str]] = {}
     raw: set[str] = set()
+    folds: set[str] = set()
     for concept in concepts:
         for lang, found in concept.terms.items():
             terms.setdefault(lang, set()).update(found)
@@ -335,29 +364,47 @@ def _matcher(concepts: list[Concept]) -> Matcher:
             parts.setdefault(lang, set()).update(found)
         raw |= concept.raw
         raw |= set(concept.corrections.values())
-    return Matcher(terms, raw, parts)
+        folds |= concept.folds
+    return Matcher(terms, raw, parts, folds)
 
 
-def _suggestion(builder: Builder, q: str, concepts: list[Concept], total: int) -> str | None:
-    """The query with unknown words replaced by the nearest indexed ones: those the search
-    already corrected, and when nothing was found, the nearest within two edits."""
-    corrections: dict[str, str] = {}
+def _suggestion(builder: Builder, q: str, concepts: list[Concept], total: int,
+                scope: int) -> tuple[str | None, int]:
+    """(the query with typed words replaced by words as people write them, its number of
+    results within `scope`), or (None, 0). Words found only through folding get their
+    written spelling; when fewer than three results were found, unknown words also get the
+    nearest written words (never a lemma or a stem). Each word is corrected on its own, to a
+    word that finds something; the whole suggestion must find something too."""
+    wanted: dict[str, list[str]] = {}
     for concept in concepts:
-        corrections.update(concept.corrections)
-        if total == 0:
-            for word in concept.unknown - set(corrections):
-                if len(word) >= 4:
-                    found = builder.corrections(word, maxdist=2 if len(word) >= 6 else 1)
-                    if found:
-                        corrections[word] = found[0]
-    if not corrections:
-        return None
+        for typed in concept.folded:
+            wanted[typed] = builder.restorations(typed)
+        if total >= 3:
+            continue
+        for typed in (concept.unknown | set(concept.corrections)) - set(wanted):
+            if len(typed) < 4:
+                continue
+            found = builder.restorations(typed)
+            found += builder.corrections(typed, maxdist=2 if len(typed) >= 6 else 1,
+                                         fields=("raw",))
+            wanted[typed] = found
+    fixes: dict[str, str] = {}
+    for typed, candidates in wanted.items():
+        for candidate in candidates[:5]:
+            if builder.concept([Word(candidate)], fuzzy=False).bits & scope:
+                fixes[typed] = candidate
+                break
+    if not fixes:
+        return None, 0
     suggestion = q
-    for typed, fixed in corrections.items():
+    for typed, fixed in fixes.items():
         suggestion = re.sub(rf"(?<!\w){re.escape(typed)}(?!\w)", fixed, suggestion,
                             flags=re.IGNORECASE)
     suggestion = " ".join(suggestion.split())
-    return suggestion if suggestion.lower() != " ".join(q.split()).lower() else None
+    if suggestion.lower() == " ".join(q.split()).lower():
+        return None, 0
+    found = count(_match(builder, parse_query(suggestion), scope).bits)
+    return (suggestion, found) if found else (None, 0)
 
 
 def _visible_practices(ids: list[int]) -> set[int]:
@@ -393,9 +440,11 @@ def _page_args(page, per_page) -> tuple[int, int]:
 
 def search_practices(q: str | None = "", facets: dict[str, list[str]] | None = None,
                      sort: str = "relevance", page: int = 1, per_page: int = 20,
-                     language: str | None = None) -> SearchResult:
+                     language: str | None = None, budget: Budget | None = None) -> SearchResult:
     """Published service models matching `q` and the chosen facet values, one page of them.
-    `language` is the interface language of the facet labels (default: the current one)."""
+    `language` is the interface language of the facet labels (default: the current one);
+    `budget` the time allowed (default: SEARCH_TIME_BUDGET_MS from now)."""
+    budget = budget or Budget.from_config()
     q = q or ""
     page, per_page = _page_args(page, per_page)
     sort = sort if sort in SORTS else "relevance"
@@ -414,7 +463,7 @@ def search_practices(q: str | None = "", facets: dict[str, list[str]] | None = N
     offset = (page - 1) * per_page
     with handle.lock:
         bitmaps = _bitmaps(handle)
-        builder = Builder(bitmaps)
+        builder = Builder(bitmaps, budget)
         kind_bits = bitmaps.term("kind", "practice")
         matched = _match(builder, parsed, kind_bits)
         facet_bits = {}
@@ -437,15 +486,23 @@ def search_practices(q: str | None = "", facets: dict[str, list[str]] | None = N
             matcher = _matcher(matched.concepts)
             searcher = handle.searcher
             result.hits = [_hit(searcher.stored_fields(d), s, matcher) for d, s in page_docs]
-        if result.total < 3 and parsed.groups:
-            result.suggestion = _suggestion(builder, q, matched.all_concepts, result.total)
+            expansion.mark_hits(result.hits, [d for d, _s in page_docs], matched.concepts)
+        if parsed.groups and not budget.skip():
+            scope = kind_bits
+            for bits in facet_bits.values():
+                scope &= bits
+            result.suggestion, result.suggestion_count = _suggestion(
+                builder, q, matched.all_concepts, result.total, scope)
+    result.truncated = budget.truncated
     visible = _visible_practices([hit.id for hit in result.hits])
     result.hits = [hit for hit in result.hits if hit.id in visible]
     return result
 
 
-def search_organisations(q: str | None, page: int = 1, per_page: int = 10) -> SearchResult:
+def search_organisations(q: str | None, page: int = 1, per_page: int = 10,
+                         budget: Budget | None = None) -> SearchResult:
     """Verified organisations whose name, profile, expertise or regions match `q`."""
+    budget = budget or Budget.from_config()
     q = q or ""
     page, per_page = _page_args(page, per_page)
     parsed = parse_query(q)
@@ -459,7 +516,7 @@ def search_organisations(q: str | None, page: int = 1, per_page: int = 10) -> Se
     offset = (page - 1) * per_page
     with handle.lock:
         bitmaps = _bitmaps(handle)
-        builder = Builder(bitmaps)
+        builder = Builder(bitmaps, budget)
         matched = _match(builder, parsed, bitmaps.term("kind", "organisation"))
         result.total = count(matched.bits)
         if offset < result.total:
@@ -468,6 +525,7 @@ def search_organisations(q: str | None, page: int = 1, per_page: int = 10) -> Se
             matcher = _matcher(matched.concepts)
             result.hits = [_hit(handle.searcher.stored_fields(d), s, matcher)
                            for d, s in page_docs]
+    result.truncated = budget.truncated
     visible = _visible_organisations([hit.id for hit in result.hits])
     result.hits = [hit for hit in result.hits if hit.id in visible]
     return result
@@ -482,7 +540,8 @@ class CallHit:
     hit: Hit
 
 
-def search_calls(q: str | None, limit: int = 5) -> tuple[list[CallHit], int]:
+def search_calls(q: str | None, limit: int = 5,
+                 budget: Budget | None = None) -> tuple[list[CallHit], int]:
     """Open and upcoming calls matching `q`, best first, at most `limit`, and how many
     matched in all. Whether a call is still open is decided by the clock now, not by the
     index."""
@@ -497,7 +556,8 @@ def search_calls(q: str | None, limit: int = 5) -> tuple[list[CallHit], int]:
         return [], 0
     with handle.lock:
         bitmaps = _bitmaps(handle)
-        matched = _match(Builder(bitmaps), parsed, bitmaps.term("kind", "call"))
+        matched = _match(Builder(bitmaps, budget or Budget.from_config()), parsed,
+                         bitmaps.term("kind", "call"))
         if not matched.bits:
             return [], 0
         page_docs = _ranked(_ranker(handle, bitmaps), bitmaps, matched.concepts, matched.bits,

@@ -125,6 +125,16 @@
     return true;
   }
 
+  // An error answer that carries its own fragment for the target (the search page's "too many
+  // searches" note) says so with X-Swap-Error: it is swapped in like a success.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.status >= 400 && xhr.getResponseHeader("X-Swap-Error")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   document.addEventListener("htmx:responseError", function (event) {
     var xhr = event.detail.xhr;
     if (xhr && xhr.status === 400 && xhr.getResponseHeader("X-CSRF-Expired")) {

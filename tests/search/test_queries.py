@@ -27,8 +27,8 @@ def test_parse_words_phrases_exclusions_and_or():
 
 
 def test_parse_survives_unbalanced_quotes_and_stop_words():
-    parsed = parse_query('"työkokeilu varasto')
-    assert parsed.groups == [[Phrase(("työkokeilu", "varasto"))]]
+    parsed = parse_query('"työkokeilu varasto')  # unclosed: the words alone, not a phrase
+    assert parsed.groups == [[Word("työkokeilu")], [Word("varasto")]]
     assert parse_query("ja ja ja").groups == [[Word("ja")], [Word("ja")], [Word("ja")]]
     assert parse_query("työ ja valmennus").words() == ["työ", "valmennus"]
 

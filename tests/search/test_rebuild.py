@@ -12,9 +12,9 @@ from app.search.cli import search_cli
 def cli(app):
     runner = app.test_cli_runner()
 
-    def _invoke(*args):
+    def _invoke(*args, code=0):
         result = runner.invoke(search_cli, list(args), catch_exceptions=False)
-        assert result.exit_code == 0, result.output
+        assert result.exit_code == code, result.output
         return result.output
 
     return _invoke
@@ -79,9 +79,15 @@ def test_status_reports_documents_lag_and_size(db, make_practice, search_index, 
     make_practice(title="Malli", published=True)
     titles("malli")
     make_practice(title="Toinen", published=True)  # not applied yet
-    output = cli("status")
+    # The fixtures' two verified organisations were made without change rows: out of step.
+    output = cli("status", code=3)
     assert "Documents:           practice 1, organisation 0, call 0" in output
+    assert "Out of step:         1 models missing, 2 organisations missing" in output
     assert "Lag:                 " in output and "Lag:                 0" not in output
     assert "MB" in output and str(search_index) in output
     assert "Applied" in cli("update")
-    assert "Lag:                 0 pending changes" in cli("status")
+    output = cli("status", code=3)
+    assert "Lag:                 0 pending changes" in output
+    assert "Out of step:         2 organisations missing" in output
+    cli("rebuild")
+    assert "In step:" in cli("status")

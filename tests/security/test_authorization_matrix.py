@@ -146,6 +146,9 @@ def world(make_user, make_organisation, add_member, db):
 
     scoped["api"] = api_args(args, scoped, a)
     scoped["reviews"] = {**call_args, **review_args(people, call_args)}
+    from tests.search.matrix import thesaurus_args
+
+    scoped["search_admin"] = lambda: thesaurus_args(people, args)
     from tests.projects.matrix import project_args
 
     # made only for the rows that use it (an approved project takes a while to make)

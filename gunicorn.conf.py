@@ -34,7 +34,10 @@ errorlog = "-"
 
 
 def post_worker_init(worker):
-    """Load the search dictionaries when a worker starts, not in a visitor's first search."""
+    """Load the search dictionaries and build the thesaurus map when a worker starts, not
+    in a visitor's first search."""
+    from app.search import expansion
     from app.search.analysis import warm_up
 
     warm_up()
+    expansion.warm_up(worker.wsgi)

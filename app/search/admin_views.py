@@ -42,7 +42,7 @@ class ConceptForm(BaseForm):
                        description=TERMS_HINT)
     en = TextAreaField(LANGUAGE_LABELS["en"], validators=[Length(max=2000)],
                        description=TERMS_HINT)
-    source = StringField(_l("Source"), validators=[Length(max=300)],
+    source = StringField(_l("Source of the terms"), validators=[Length(max=300)],
                          description=_l("Where the equivalence is taken from, e.g. "
                                         "“TE-palvelut / Työmarkkinatori” or “YSO/Finto”."))
     note = TextAreaField(_l("Note"), validators=[Length(max=1000)])

@@ -192,6 +192,7 @@ def forget_analyses() -> None:
     global _last_value
     _ANALYSED.clear()
     _READINGS.clear()
+    _WORD_ENTRIES.clear()
     _last_value = None
 
 
@@ -204,6 +205,7 @@ def without_voikko():
     _voikko.enabled = False
     _ANALYSED.clear()
     _READINGS.clear()
+    _WORD_ENTRIES.clear()
     _last_value = None
     try:
         yield
@@ -211,6 +213,7 @@ def without_voikko():
         _voikko.enabled = was
         _ANALYSED.clear()
         _READINGS.clear()
+        _WORD_ENTRIES.clear()
         _last_value = None
 
 
@@ -290,6 +293,10 @@ def _split(word: str, lang: str, strict: bool, depth: int = 0) -> list[tuple[str
 _ANALYSED: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {}
 _READINGS: dict[tuple[str, str], tuple[str, ...]] = {}  # only words with other readings
 _ANALYSED_MAX = 300_000
+# lang -> {lower-case word: (main term, extra terms and other readings, fold_<lang> terms), or
+# None for a stop word or an empty term}: what _value_words() makes of a word, cleared with
+# _ANALYSED.
+_WORD_ENTRIES: dict[str, dict[str, tuple[str, tuple[str, ...], tuple[str, ...]] | None]] = {}
 _plain_words = False  # see plain_words()
 
 
@@ -304,6 +311,7 @@ def analyse_word(word: str, lang: str) -> tuple[str, tuple[str, ...]]:
         if len(_ANALYSED) >= _ANALYSED_MAX:
             _ANALYSED.clear()
             _READINGS.clear()
+            _WORD_ENTRIES.clear()
         _ANALYSED[key] = found
     return found
 
@@ -380,11 +388,13 @@ def plain_words():
     from app.search.query import label_index  # the code-list labels' words are analysed too
 
     _plain_words, _last_value = True, None
+    _WORD_ENTRIES.clear()
     label_index.cache_clear()
     try:
         yield
     finally:
         _plain_words, _last_value = False, None
+        _WORD_ENTRIES.clear()
         label_index.cache_clear()
 
 
@@ -425,14 +435,24 @@ def all_terms(word: str, lang: str) -> tuple[str, ...]:
 _last_value: tuple[str, str, list] | None = None
 
 
+def value_words(value: str, lang: str) -> list[tuple[float, int, list]]:
+    """What LanguageAnalyzer and FoldAnalyzer read `value` as (see _value_words); the
+    rebuild's writer (writing.py) makes the same postings from it without their tokens."""
+    return _value_words(value, lang)
+
+
 def _value_words(value: str, lang: str) -> list[tuple[float, int, list]]:
-    """[(boost, offset, [(main, extras, start, end), ...]), ...]: the analysed words of each
-    weighted part of `value` (see LanguageAnalyzer), stop words and empty terms left out."""
+    """[(boost, offset, [(main, extras, start, end, fold terms), ...]), ...]: the analysed
+    words of each weighted part of `value` (see LanguageAnalyzer; the fold terms are
+    FoldAnalyzer's, see fold_index_terms), stop words and empty terms left out."""
     global _last_value
     last = _last_value
     if last is not None and last[0] == lang and last[1] == value:
         return last[2]
     stops = STOPWORDS[lang]
+    entries = _WORD_ENTRIES.get(lang)
+    if entries is None:
+        entries = _WORD_ENTRIES.setdefault(lang, {})
     segmented = SEGMENT in value
     result = []
     offset = 0
@@ -444,13 +464,20 @@ def _value_words(value: str, lang: str) -> list[tuple[float, int, list]]:
         found = []
         for match in WORD_RE.finditer(part, skip):
             word = match.group(0).lower()
-            if word in stops:
-                continue
-            main, extras = analyse_word(word, lang)
-            if main:
-                other = _READINGS.get((word, lang))  # other readings: with the parts
-                found.append((main, extras + other if other else extras, match.start(),
-                              match.end()))
+            entry = entries.get(word, False)
+            if entry is False:
+                entry = None
+                if word not in stops:
+                    main, extras = analyse_word(word, lang)
+                    if main:
+                        other = _READINGS.get((word, lang))  # other readings: with the parts
+                        entry = (main, extras + other if other else extras,
+                                 fold_index_terms(word, main, lang))
+                if len(entries) >= _ANALYSED_MAX:
+                    entries.clear()
+                entries[word] = entry
+            if entry is not None:
+                found.append((entry[0], entry[1], match.start(), match.end(), entry[2]))
         result.append((boost, offset, found))
         offset += len(part) + 1
     _last_value = (lang, value, result)
@@ -477,7 +504,7 @@ class LanguageAnalyzer(Analyzer):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kw)
         pos = start_pos
         for boost, offset, found in _value_words(value, self.lang):
-            for main, extras, start, end in found:
+            for main, extras, start, end, _word in found:
                 token.boost = boost
                 token.stopped = False
                 if positions:
@@ -510,13 +537,11 @@ class FoldAnalyzer(Analyzer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kw):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kw)
-        stem = _stemmer(self.lang)
+        lang = self.lang
         pos = start_pos
-        for boost, offset, found in _value_words(value, self.lang):
-            for main, _extras, start, end in found:
-                written = value[offset + start:offset + end].lower()
-                folded = fold(written)
-                if folded != written:
+        for boost, offset, found in _value_words(value, lang):
+            for _main, _extras, start, end, terms in found:
+                if terms:
                     token.boost = boost
                     token.stopped = False
                     if positions:
@@ -524,11 +549,22 @@ class FoldAnalyzer(Analyzer):
                     if chars:
                         token.startchar = start_char + offset + start
                         token.endchar = start_char + offset + end
-                    for term in dict.fromkeys((fold(main), _fold_stem(stem, written))):
+                    for term in terms:
                         token.text = term
                         yield token
                 pos += 1
             pos += SEGMENT_GAP
+
+
+@lru_cache(maxsize=262_144)
+def fold_index_terms(written: str, main: str, lang: str) -> tuple[str, ...]:
+    """The `fold_<lang>` terms of a lower-case word as written whose main term is `main`:
+    its folded main term and folded stem, or () when the word has no letter to fold.
+    Remembered: Snowball's stemmer was a seventh of a rebuild when asked for every word."""
+    folded = fold(written)
+    if folded == written:
+        return ()
+    return tuple(dict.fromkeys((fold(main), _fold_stem(_stemmer(lang), written))))
 
 
 @lru_cache(maxsize=8)

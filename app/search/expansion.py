@@ -154,6 +154,19 @@ def current() -> Thesaurus:
     return cached
 
 
+def warm_up(app) -> None:
+    """Build this process's map now (about a second) rather than in the first search a
+    visitor makes: servers call it when a worker starts (gunicorn.conf.py). Never raises."""
+    try:
+        with app.app_context():
+            try:
+                current()
+            finally:
+                db.session.remove()
+    except Exception:  # noqa: BLE001 - the first search builds it then
+        app.logger.exception("search: could not build the thesaurus map at start")
+
+
 # --- expansion -----------------------------------------------------------------------------
 
 

@@ -107,6 +107,21 @@ def max_change_id() -> int:
     return db.session.scalar(select(func.max(SearchChange.id))) or 0
 
 
+def has_news(state: IndexState, look_at_gaps: bool = False) -> bool:
+    """Whether the change log holds something the index has not applied: the cheap "is there
+    news" check of a search request, which only reads (one query; a second one when
+    `look_at_gaps`, for the awaited ids still within GAP_TTL)."""
+    if max_change_id() > state.last_change:
+        return True
+    if look_at_gaps and state.gaps:
+        now = time.time()
+        awaited = [k for k, v in state.gaps.items() if now - v < GAP_TTL]
+        if awaited:
+            return db.session.scalar(select(SearchChange.id)
+                                     .where(SearchChange.id.in_(awaited)).limit(1)) is not None
+    return False
+
+
 # --- loaders --------------------------------------------------------------------------------
 
 
@@ -372,6 +387,26 @@ def catch_up(root: Path | None = None, *, limit: int | None = None, timeout: flo
     raise failure
 
 
+def cancel_failed(writer, error: BaseException) -> None:
+    """Cancel `writer` after `error` without hiding it. A writer whose temporary files went
+    from under it (FileNotFoundError on MAIN.tmp/*.ctmp) fails to cancel as well ("This file
+    is already closed"): that second error is logged, the write lock released and the
+    temporary files removed all the same, and the caller raises the first error."""
+    try:
+        writer.cancel()
+    except Exception as second:  # noqa: BLE001 - `error` is the one that matters
+        log.warning("search: cancelling a failed writer failed too (%s) after: %s",
+                    store._reason(second), store._reason(error))
+        for finish in (getattr(getattr(writer, "_tempstorage", None), "destroy", None),
+                       getattr(getattr(writer, "writelock", None), "release", None)):
+            if finish is not None:
+                try:
+                    finish()
+                except Exception:  # noqa: BLE001, S110 - already gone or released
+                    pass
+        writer.is_closed = True
+
+
 def _bare(error: BaseException) -> BaseException:
     """`error` without its traceback and chained exceptions (which hold open files)."""
     error.__context__ = error.__cause__ = None
@@ -427,8 +462,8 @@ def _catch_up(root: Path, limit, timeout, max_documents, budget) -> CatchUp:
         writer.commit()
         result.applied = len(done)
         result.last_change = state.last_change
-    except BaseException:
-        writer.cancel()
+    except BaseException as error:
+        cancel_failed(writer, error)
         raise
     store.record_ok(root)
     return result
@@ -520,8 +555,14 @@ def _usable(root: Path, name: str | None) -> bool:
     return True
 
 
+# The rebuild's pool holds ~25 bytes a posting (writing.py): 20,000 models (~15 million
+# postings) stay in memory, which is faster than writing and merging runs (a rebuild process
+# peaks at ~1.3 GB with the fast dictionary); larger indexes spill runs past this.
+REBUILD_LIMIT_MB = 768
+
+
 def rebuild(root: Path | None = None, progress: Callable[[int], None] | None = None, *,
-            procs: int = 1, limitmb: int = 256) -> Rebuild:
+            procs: int = 1, limitmb: int = REBUILD_LIMIT_MB) -> Rebuild:
     """Build a new generation from the database and switch to it atomically, whatever the
     state of the old one. An OSError (disk full, read-only) is recorded as the last error."""
     root = Path(root or store.index_root())
@@ -582,8 +623,8 @@ def _rebuild(root: Path, progress, procs: int, limitmb: int) -> Rebuild:
                     progress(len(calls))
             writer.add_document(**state.document())
             writer.commit()
-        except BaseException:
-            writer.cancel()
+        except BaseException as error:
+            cancel_failed(writer, error)
             raise
         store.publish_generation(root, name)
         caught = catch_up(root, timeout=30.0)
@@ -601,6 +642,24 @@ def _rebuild(root: Path, progress, procs: int, limitmb: int) -> Rebuild:
 
 
 # --- status ---------------------------------------------------------------------------------
+
+
+def lag(root: Path | None = None) -> tuple[int, int]:
+    """(last applied change, pending changes) of the index at `root`, read without the write
+    lock; IndexProblem when it cannot be used, (0, all) when there is none."""
+    root = Path(root or store.index_root())
+    name = store.inspect(root)
+    last = 0
+    if name is not None:
+        ix, searcher = store.open_searcher(root, name)
+        try:
+            last = IndexState.read(searcher).last_change
+        finally:
+            searcher.close()
+    pending = db.session.scalar(select(func.count(SearchChange.id))
+                                .where(SearchChange.id > last)) or 0
+    return last, pending
+
 
 
 def status(root: Path | None = None) -> dict:

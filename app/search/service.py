@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app, g, has_request_context, url_for
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -125,7 +125,10 @@ def fresh_handle() -> store.Handle | None:
     is applying them: within bounds (SEARCH_CATCH_UP_DOCUMENTS documents, SEARCH_CATCH_UP_MS),
     the rest by a background thread. One cheap query when the index is current. Never raises:
     None when there is no usable index; the last good searcher when the index cannot be
-    written (the error is recorded for `flask search status` and the admin page)."""
+    written (the error is recorded for `flask search status` and the admin page).
+
+    A request looks (and catches up) once: the page searches models, organisations and calls,
+    and the bounds are the request's, not each search's."""
     root = store.index_root()
     config = current_app.config
     try:
@@ -138,16 +141,22 @@ def fresh_handle() -> store.Handle | None:
         return None
     if not config.get("SEARCH_CATCH_UP_ON_REQUEST", True):
         return handle
+    if has_request_context():
+        if g.get("_search_looked"):
+            return handle
+        g._search_looked = True
     try:
         behind = handle is None
         if handle is not None:
             with handle.lock:
                 state = _state(handle)
-            behind = indexer.max_change_id() > state.last_change
+            # Awaited ids (PostgreSQL) are looked for every few seconds, by a query: the
+            # writer is opened only when there is something to write.
             recheck = config.get("SEARCH_GAP_RECHECK_SECONDS", GAP_RECHECK_SECONDS)
-            if not behind and state.gaps and time.time() - handle.checked_at > recheck:
+            look = bool(state.gaps) and time.time() - handle.checked_at > recheck
+            if look:
                 handle.checked_at = time.time()
-                behind = True
+            behind = indexer.has_news(state, look_at_gaps=look)
         if behind and not indexer.background_running():
             result = indexer.catch_up(
                 root, limit=config.get("SEARCH_CATCH_UP_DOCUMENTS", indexer.REQUEST_DOCUMENTS),

@@ -145,8 +145,36 @@ def open_generation(root: Path, name: str):
     raise IndexProblem(f"{name} in {root} cannot be opened ({reason}).")
 
 
+def _toc_generation(path: Path) -> int:
+    """The number of the newest TOC in a generation directory (-1 when there is none)."""
+    try:
+        return whoosh_index.TOC._latest_generation(FileStorage(str(path)), INDEX_NAME)
+    except OSError:
+        return -1
+
+
+OPEN_ATTEMPTS = 5
+
+
 def open_searcher(root: Path, name: str):
-    """(index, searcher) of generation `name`, checked (readable, this schema)."""
+    """(index, searcher) of generation `name`, checked (readable, this schema).
+
+    A writer that commits while the index is being opened removes the previous TOC and the
+    segments it merged away, so the open fails on a file that is gone: when a newer TOC
+    has appeared meanwhile the open is tried again on it (Whoosh's reader() does the same
+    for its own opens); otherwise the index is not usable."""
+    for attempt in range(OPEN_ATTEMPTS):
+        before = _toc_generation(root / name)
+        try:
+            return _open_searcher(root, name)
+        except IndexProblem:
+            if attempt + 1 < OPEN_ATTEMPTS and _toc_generation(root / name) != before:
+                continue  # a writer committed meanwhile: open what it committed
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _open_searcher(root: Path, name: str):
     ix = open_generation(root, name)
     reason = None
     with warnings.catch_warnings():

@@ -17,12 +17,25 @@ one process) went from 220 s to 111 s. The postings, term infos, lengths and sto
 written are the same as with Whoosh's own pool and writer (compared on generated models,
 with and without spilled runs, with one and two indexing processes), in the standard W3
 format.
+
+Issue 13 added a folded field per language and Voikko's readings, and the rebuild took about
+twice as long again. Now the writer (`_SegmentWriter.add_document`) makes the postings of the
+text fields from the words the analyzer has analysed (`analysis.value_words`, each distinct
+word analysed once per process, its folded terms included) instead of a token per word and
+field; the pool keeps a frequency field's postings as (docnum, weight, frequency) triples in
+one array of doubles per term and the others in three arrays (about 25 bytes a posting, so a
+rebuild of 20,000 models writes no runs with `indexer.REBUILD_LIMIT_MB`); the field writer
+writes a term's postings a block at a time. On 5,000 generated models the rebuild's profile
+went from 109 s to 55 s. tests/search/test_writing.py checks that the same documents give
+byte for byte the postings and term files of Whoosh's own writer, with and without runs.
 """
 
 from __future__ import annotations
 
 import heapq
 import marshal
+import sys
+from array import array
 from itertools import chain, groupby, islice
 from operator import itemgetter
 
@@ -35,8 +48,21 @@ from whoosh.codec.whoosh3 import (
     W3PostingsWriter,
     _lenfield,
 )
+from whoosh.formats import Frequency
+from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool, SegmentWriter
+
+from app.search.analysis import (
+    ALL_STOPWORDS,
+    SEGMENT_GAP,
+    WORD_RE,
+    FoldAnalyzer,
+    LanguageAnalyzer,
+    _WordAnalyzer,
+    value_words,
+)
+from app.search.schema import CompactPositions
 
 _LENGTHS = [byte_to_length(i) for i in range(256)]
 _RUN_CHUNK = 2_000  # terms per marshalled list in a run file
@@ -91,7 +117,80 @@ class _PostingsWriter(W3PostingsWriter):
                 self._maxlength = length
 
 
+    def add_term_postings(self, ids, weights, values, lengths):
+        """add_posting() of each of a term's postings (`lengths` None: all 0), a block at a
+        time: the same blocks and statistics."""
+        limit = self._blocklimit
+        total = len(ids)
+        i = 0
+        while i < total:
+            room = limit - len(self._ids)
+            if room <= 0:
+                self._write_block()
+                continue
+            j = min(total, i + room)
+            self._ids.extend(ids[i:j])
+            block_weights = weights[i:j]
+            self._weights.fromlist(block_weights.tolist())
+            top = max(block_weights)
+            if top > self._maxweight:
+                self._maxweight = top
+            self._values.extend(v for v in values[i:j] if v)
+            if lengths is not None:
+                found = [n for n in lengths[i:j] if n]
+                if found:
+                    low = min(found)
+                    if self._minlength is None or low < self._minlength:
+                        self._minlength = low
+                    high = max(found)
+                    if high > self._maxlength:
+                        self._maxlength = high
+            i = j
+
+
+    def _mini_ids(self):
+        # W3PostingsWriter._mini_ids (the deltas of the docnums) without a generator
+        ids = self._ids
+        if self._byteids:
+            return tuple(ids)
+        if not ids:
+            return ()
+        return (ids[0], *[b - a for a, b in zip(ids, ids[1:], strict=False)])
+
+    def _mini_weights(self):
+        # W3PostingsWriter._mini_weights: None when all are 1, the weight when all are the
+        # same, else all of them; counted in C rather than compared in a generator
+        weights = self._weights
+        total = len(weights)
+        if weights.count(1.0) == total:
+            return None
+        if weights.count(weights[0]) == total:
+            return weights[0]
+        return tuple(weights)
+
+
 class _FieldWriter(W3FieldWriter):
+    def add_term_groups(self, schema, lengths, fields):
+        """Write the postings of `fields`: (fieldname, [(term bytes, docnums, weights,
+        values)] in term order) in field order, as add_postings() writes the same postings
+        one by one."""
+        cached = _CachedLengths(lengths) if lengths else None
+        for fieldname, terms in fields:
+            self.start_field(fieldname, schema[fieldname])
+            postwriter = self._postwriter
+            field_lengths = cached._lengths(fieldname) if cached is not None else []
+            known = len(field_lengths)
+            for btext, ids, weights, values in terms:
+                if not ids:
+                    continue
+                self.start_term(btext)
+                found = None
+                if known:
+                    found = [field_lengths[d] if d < known else 0 for d in ids]
+                postwriter.add_term_postings(ids, weights, values, found)
+                self.finish_term()
+            self.finish_field()
+
     def add_postings(self, schema, lengths, items):
         # whoosh.codec.base.FieldWriter.add_postings with the field's lengths read once per
         # field and the posting writer's add_posting called directly.
@@ -160,47 +259,178 @@ def _merged_terms(entries):
             yield sorted(chain.from_iterable(entry[2] for entry in found))
 
 
+def _unpack_triples(triples: array) -> tuple[array, array, list]:
+    """(docnums, weights, values) of an array of (docnum, weight, frequency) triples."""
+    return (array("I", map(int, triples[0::3])), triples[1::3],
+            [_freq_value(int(freq)) for freq in triples[2::3]])
+
+
+class _LazyTriples:
+    """A {term: triples} dict seen as {term: (docnums, weights, values)}, each unpacked when
+    it is read (not all at once: the writer reads a term at a time)."""
+
+    def __init__(self, terms: dict[str, array]):
+        self._terms = terms
+
+    def __iter__(self):
+        return iter(self._terms)
+
+    def __getitem__(self, term: str):
+        return _unpack_triples(self._terms[term])
+
+
 class _Pool(PostingPool):
-    """Whoosh's posting pool, keeping the postings of each (field, term) in a list of their
-    own: a sorted run is then the terms sorted and each term's postings (nearly always
-    added in document order already) sorted, instead of one sort of all the postings."""
+    """Whoosh's posting pool, keeping the postings of each (field, term) in arrays of their
+    own: docnums, weights (doubles: the floats as added) and values (the frequency fields'
+    values are shared bytes objects). About 20 bytes a posting besides a position field's
+    value, instead of a tuple of five (~200 bytes), so that a rebuild of tens of thousands of
+    models fits in memory and writes no runs. The postings of a term are added in document
+    order (a writer numbers its documents upwards); if they ever are not, they are sorted as
+    tuples. A sorted run is the terms sorted, each with its postings as tuples."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._terms: dict[tuple[str, bytes], list[tuple]] = {}
+        self._fields: dict[str, dict[bytes, tuple[array, array, list]]] = {}
+        self._top = -1  # the largest docnum added
+        self._ordered = True  # no docnum was added after a larger one
+        self._text_fields: set[str] = set()  # fields whose terms are kept as str
+        # fields added with add_counts(): {term (str): array of (docnum, weight, frequency)}
+        self._counts: dict[str, dict[str, array]] = {}
 
     def add(self, item):
-        # item = (fieldname, tbytes, docnum, weight, vbytes); ~200 bytes each in memory, and
-        # ~150 more for a term's first posting (the dictionary entry and its list)
-        size = 200 + 2 * len(item[1]) + (len(item[4]) if item[4] else 0)
-        key = item[:2]
-        postings = self._terms.get(key)
-        if postings is None:
-            self.fieldnames.add(item[0])
-            self._terms[key] = [item]
-            size += 150
+        # item = (fieldname, tbytes, docnum, weight, vbytes)
+        self.add_postings(item[0], item[2], ((item[1], item[3], item[4]),))
+
+    def add_postings(self, fieldname, docnum, items):
+        """Add the postings (term bytes, weight, value bytes) of one document in a field."""
+        if fieldname in self._counts:
+            self._expand_counts(fieldname)  # its terms are str from here on
+        if fieldname in self._text_fields:
+            items = [(btext.decode("utf-8"), weight, value) for btext, weight, value in items]
+        self._add(fieldname, docnum, items)
+
+    def _add(self, fieldname, docnum, items):
+        if fieldname in self._counts:
+            self._expand_counts(fieldname)
+        terms = self._fields.get(fieldname)
+        if terms is None:
+            terms = self._fields[fieldname] = {}
+            self.fieldnames.add(fieldname)
+        if docnum < 0:  # Whoosh's marker of a spelling word, not a posting
+            return
+        if docnum < self._top:
+            self._ordered = False
         else:
-            postings.append(item)
+            self._top = docnum
+        size = 0
+        for btext, weight, value in items:
+            entry = terms.get(btext)
+            if entry is None:
+                entry = terms[btext] = (array("I"), array("d"), [])
+                size += 250 + len(btext)
+            entry[0].append(docnum)
+            entry[1].append(weight)
+            if value is None:
+                value = b""
+            entry[2].append(value)
+            # 12 bytes in the arrays, 8 in the list; a longer value is an object of its own
+            size += 20 if len(value) <= 4 else 53 + len(value)
         self.currentsize += size
         if self.currentsize > self.limit:
             self.save()
 
+    def add_counts(self, fieldname, docnum, counts: dict, scale: float) -> None:
+        """Add the postings of one document in a frequency field from {term (str):
+        [frequency, weight]}: weight * scale, the frequency packed as Whoosh packs it. They
+        are kept as (docnum, weight, frequency) triples in one array of doubles per term
+        (exact: docnums and frequencies are far below 2 ** 53), one call a posting."""
+        terms = self._counts.get(fieldname)
+        if terms is None:
+            if fieldname in self._fields:  # postings of another kind came first
+                self.add_text_postings(fieldname, docnum, [
+                    (term, weight * scale, _freq_value(freq))
+                    for term, (freq, weight) in counts.items()])
+                return
+            terms = self._counts[fieldname] = {}
+            self.fieldnames.add(fieldname)
+        if docnum < self._top:
+            self._ordered = False
+        else:
+            self._top = docnum
+        size = 24 * len(counts)
+        get = terms.get
+        for term, (freq, weight) in counts.items():
+            entry = get(term)
+            if entry is None:
+                entry = terms[term] = array("d")
+                size += 250 + len(term)
+            entry.extend((docnum, weight * scale if scale != 1.0 else weight, freq))
+        self.currentsize += size
+        if self.currentsize > self.limit:
+            self.save()
+
+    def _expand_counts(self, fieldname) -> None:
+        """Move a field's triples (add_counts) to the general form (add_postings)."""
+        terms = self._counts.pop(fieldname, None)
+        if terms is None:
+            return
+        self._text_fields.add(fieldname)
+        self._fields[fieldname] = {term: _unpack_triples(triples)
+                                   for term, triples in terms.items()}
+
+    def add_text_postings(self, fieldname, docnum, items) -> None:
+        """add_postings() with the terms as str."""
+        if fieldname in self._counts:
+            self._expand_counts(fieldname)
+        if fieldname not in self._text_fields:
+            if fieldname in self._fields:
+                items = [(term.encode("utf-8"), weight, value) for term, weight, value in items]
+            else:
+                self._text_fields.add(fieldname)
+        self._add(fieldname, docnum, items)
+
+    def _sorted_terms(self, terms: dict, text: bool):
+        """(term bytes, docnums, weights, values) of `terms` in term order (the order of
+        str terms is the order of their UTF-8 bytes)."""
+        for btext in sorted(terms):
+            ids, weights, values = terms[btext]
+            if not self._ordered and len(ids) > 1:
+                found = sorted(zip(ids, weights, values, strict=True))
+                ids = array("I", (p[0] for p in found))
+                weights = array("d", (p[1] for p in found))
+                values = [p[2] for p in found]
+            yield (btext.encode("utf-8") if text else btext), ids, weights, values
+
+    def term_groups(self):
+        """(fieldname, terms) in field order, terms as _sorted_terms() (no runs only)."""
+        fields = self._fields
+        counts = self._counts
+        for fieldname in sorted({*fields, *counts}):
+            if fieldname in counts:
+                yield fieldname, self._sorted_terms(
+                    _LazyTriples(counts[fieldname]), True)
+            else:
+                yield fieldname, self._sorted_terms(fields[fieldname],
+                                                    fieldname in self._text_fields)
+
     def _groups(self):
         """((fieldname, term), [postings]) of the pool's terms in order, each term's postings
         sorted: together the order of sorting the posting tuples."""
-        terms = self._terms
-        for key in sorted(terms):
-            found = terms[key]
-            if len(found) > 1:
-                found.sort()
-            yield key, found
+        for fieldname, terms in self.term_groups():
+            for btext, ids, weights, values in terms:
+                yield (fieldname, btext), [(fieldname, btext, d, w, v) for d, w, v
+                                           in zip(ids, weights, values, strict=True)]
 
     def save(self):
-        if self._terms:
+        if self._fields or self._counts:
             path, f = self._new_run()
             self._write_groups(f, self._groups())
             self._add_run(path)
-            self._terms = {}
+            self._fields = {}
+            self._counts = {}
+            self._text_fields = set()
+            self._top = -1
+            self._ordered = True
         self.currentsize = 0
 
     def items(self, maxfiles=128):
@@ -247,12 +477,203 @@ class _Pool(PostingPool):
         return chain.from_iterable(_merged_terms(heapq.merge(*runs)))
 
 
+# --- postings of a field value without Whoosh's tokens -----------------------------------------
+
+_FREQ_VALUES = [pack_uint(n) for n in range(256)]
+
+
+def _freq_value(freq: int) -> bytes:
+    return _FREQ_VALUES[freq] if freq < 256 else pack_uint(freq)
+
+
+def _language_counts(value: str, lang: str, parts: bool):
+    """{term: [frequency, weight]} of the tokens LanguageAnalyzer gives, in their order."""
+    counts: dict[str, list] = {}
+    get = counts.get
+    for boost, _offset, found in value_words(value, lang):
+        for main, extras, _start, _end, _word in found:
+            entry = get(main)
+            if entry is None:
+                counts[main] = [1, 0.0 + boost]
+            else:
+                entry[0] += 1
+                entry[1] += boost
+            if parts:
+                for extra in extras:
+                    entry = get(extra)
+                    if entry is None:
+                        counts[extra] = [1, 0.0 + boost]
+                    else:
+                        entry[0] += 1
+                        entry[1] += boost
+    return counts
+
+
+def _fold_counts(value: str, lang: str):
+    """{term: [frequency, weight]} of the tokens FoldAnalyzer gives, in their order."""
+    counts: dict[str, list] = {}
+    get = counts.get
+    for boost, _offset, found in value_words(value, lang):
+        for _main, _extras, _start, _end, terms in found:
+            for term in terms:
+                entry = get(term)
+                if entry is None:
+                    counts[term] = [1, 0.0 + boost]
+                else:
+                    entry[0] += 1
+                    entry[1] += boost
+    return counts
+
+
+def _word_counts(value: str, analyzer):
+    """{term: [frequency, weight]} of the tokens a _WordAnalyzer gives (boost 1)."""
+    counts: dict[str, list] = {}
+    get = counts.get
+    for match in WORD_RE.finditer(value):
+        word = match.group(0).lower()
+        if word in ALL_STOPWORDS:
+            continue
+        for term in analyzer.terms(word):
+            entry = get(term)
+            if entry is None:
+                counts[term] = [1, 1.0]
+            else:
+                entry[0] += 1
+                entry[1] += 1.0
+    return counts
+
+
+def _positions(value: str, lang: str, parts: bool):
+    """{term: [positions]} of the tokens LanguageAnalyzer gives with positions."""
+    positions: dict[str, list[int]] = {}
+    pos = 0
+    for _boost, _offset, found in value_words(value, lang):
+        for main, extras, _start, _end, _word in found:
+            positions.setdefault(main, []).append(pos)
+            if parts:
+                for extra in extras:
+                    positions.setdefault(extra, []).append(pos)
+            pos += 1
+        pos += SEGMENT_GAP
+    return positions
+
+
+def _encode_positions(fmt, found: list[int]) -> bytes:
+    """fmt.encode(found) (CompactPositions: a type code, then 16- or 32-bit deltas in the
+    machine's order), the single position of most terms of a model without an array. Always
+    a new bytes object, as Whoosh's writer gets: a block's pickle refers back to a value
+    object seen before, so shared objects would change the bytes written."""
+    if len(found) == 1 and found[0] < 65536:
+        return b"H" + found[0].to_bytes(2, sys.byteorder)
+    return fmt.encode(found)
+
+
+def _add_fast(pool, fieldname, docnum, field, value, boost: float):
+    """Add the postings of `value` in `field` to `pool` and return the field's length, as
+    `field.index(value)` gives them for the analyzers and formats of our text fields,
+    computed from the analysed words directly (Whoosh's path makes a token, then a posting,
+    of every word in each of a model's three text fields); None (nothing added) for any
+    other field."""
+    if not isinstance(value, str):
+        return None
+    analyzer = field.analyzer
+    fmt = field.format
+    kind = type(fmt)
+    if kind is Frequency:
+        akind = type(analyzer)
+        if akind is LanguageAnalyzer:
+            counts = _language_counts(value, analyzer.lang, analyzer.parts)
+        elif akind is FoldAnalyzer:
+            counts = _fold_counts(value, analyzer.lang)
+        elif isinstance(analyzer, _WordAnalyzer) and type(analyzer).__call__ is \
+                _WordAnalyzer.__call__:
+            counts = _word_counts(value, analyzer)
+        else:
+            return None
+        # Whoosh: the summed weight times the format's boost, then times the field's boost
+        if fmt.field_boost == 1.0 and boost == 1.0:
+            pool.add_counts(fieldname, docnum, counts, 1.0)
+        else:
+            pool.add_text_postings(fieldname, docnum, [
+                (term, weight * fmt.field_boost * boost, _freq_value(freq))
+                for term, (freq, weight) in counts.items()])
+        return sum(freq for freq, _weight in counts.values()) if field.scorable else 0
+    if kind is CompactPositions and type(analyzer) is LanguageAnalyzer:
+        positions = _positions(value, analyzer.lang, analyzer.parts)
+        scale = fmt.field_boost
+        pool.add_text_postings(fieldname, docnum, [
+            (term, float(len(found)) * scale * boost, _encode_positions(fmt, found))
+            for term, found in positions.items()])
+        return sum(len(found) for found in positions.values()) if field.scorable else 0
+    return None
+
+
 class _SegmentWriter(SegmentWriter):
-    """Whoosh's segment writer with the pool above."""
+    """Whoosh's segment writer with the pool above; the postings of our text fields are
+    made from the analysed words (_fast_postings) and written a term at a time."""
 
     def __init__(self, ix, limitmb: int = 128, **kwargs):
         super().__init__(ix, limitmb=limitmb, **kwargs)
         self.pool = _Pool(self._tempstorage, self.newsegment, limitmb=limitmb)
+
+    def add_document(self, **fields):
+        # SegmentWriter.add_document with _fast_postings() for the text fields and the
+        # postings of a field added to the pool together.
+        self._check_state()
+        perdocwriter = self.perdocwriter
+        schema = self.schema
+        docnum = self.docnum
+        pool = self.pool
+        docboost = self._doc_boost(fields)
+        fieldnames = sorted([name for name in fields if not name.startswith("_")])
+        self._check_fields(schema, fieldnames)
+        perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in fieldnames:
+                value = fields.get(fieldname)
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                length = 0
+                if field.indexed:
+                    fieldboost = self._field_boost(fields, fieldname, docboost)
+                    fast = _add_fast(pool, fieldname, docnum, field, value, fieldboost)
+                    if fast is not None:
+                        length = fast
+                    else:
+                        items = []
+                        scorable = field.scorable
+                        for tbytes, freq, weight, vbytes in field.index(value):
+                            if scorable:
+                                length += freq
+                            items.append((tbytes, weight * fieldboost, vbytes))
+                        pool.add_postings(fieldname, docnum, items)
+                if field.separate_spelling() or field.vector:
+                    raise NotImplementedError(f"{fieldname}: spelling or vector fields")
+                customval = fields.get(f"_stored_{fieldname}", value)
+                perdocwriter.add_field(fieldname, field, customval if field.stored else None,
+                                       length)
+                column = field.column_type
+                if column and customval is not None:
+                    perdocwriter.add_column_value(fieldname, column,
+                                                  field.to_column_value(customval))
+        except Exception:
+            perdocwriter.cancel_doc()
+            raise
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _flush_segment(self):
+        if self.pool.runs:
+            super()._flush_segment()  # postings merged from runs, one by one
+            return
+        self.perdocwriter.close()
+        pdr = self.per_document_reader() if self.codec.length_stats else None
+        self.fieldwriter.add_term_groups(self.schema, pdr, self.pool.term_groups())
+        self.fieldwriter.close()
+        if pdr:
+            pdr.close()
 
 
 class _SubWriterTask(multiproc.SubWriterTask):

@@ -51,9 +51,11 @@ def run_worker(*args) -> subprocess.Popen:
                             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def finish(worker: subprocess.Popen) -> None:
-    _out, err = worker.communicate(timeout=300)
-    assert worker.returncode == 0, err
+def finish(*workers: subprocess.Popen) -> None:
+    """Wait for every worker (none is left running when one failed), then check each."""
+    errors = [(worker, worker.communicate(timeout=300)[1]) for worker in workers]
+    for worker, err in errors:
+        assert worker.returncode == 0, err
 
 
 def published_ids() -> set[int]:
@@ -71,9 +73,7 @@ def indexed_ids(root) -> set[int]:
 
 def test_two_processes_publishing_at_once_lose_nothing(separate):
     app, args = separate
-    workers = [run_worker("publish", *args, "12", tag) for tag in ("a", "b")]
-    for worker in workers:
-        finish(worker)
+    finish(*[run_worker("publish", *args, "12", tag) for tag in ("a", "b")])
     with app.app_context():
         result = indexer.catch_up(timeout=30)  # whatever the last busy worker left
         assert not result.busy

@@ -22,9 +22,7 @@ import http.client
 import json
 import os
 import re
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -34,6 +32,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.servers import free_port, redis_server, stop
 from tests.ops.import_load import drop_database, new_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,51 +45,10 @@ START_DEADLINE = 90.0  # seconds for both gunicorns to start and warm up
 _CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
-    if process.poll() is not None:
-        return
-    process.send_signal(sig)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
-
-
 @contextmanager
 def _redis(tmp_path: Path):
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail("redis-server is not installed: install it (apt-get install redis-server; "
-                    "it is in .ci/run's package list) to run the two-host test")
-    import redis
-
-    port = _free_port()
-    server = subprocess.Popen(  # noqa: S603
-        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                with redis.Redis.from_url(url, socket_timeout=1) as client:
-                    if client.ping():
-                        break
-            except redis.exceptions.ConnectionError:
-                pass
-            assert server.poll() is None, "redis-server exited"
-            assert time.monotonic() < deadline, "redis-server did not answer PING within 15 s"
-            time.sleep(0.05)
+    with redis_server(tmp_path, "the two-host test") as (url, _server):
         yield url
-    finally:
-        _stop(server)
 
 
 class Browser:
@@ -137,7 +95,7 @@ class Host:
 
     def __init__(self, name: str, tmp_path: Path, database_url: str, redis_url: str):
         self.name = name
-        self.port = _free_port()
+        self.port = free_port()
         self.folder = tmp_path / name
         self.folder.mkdir()
         self.index = self.folder / "search-index"
@@ -179,7 +137,7 @@ class Host:
             time.sleep(0.1)
 
     def stop(self) -> None:
-        _stop(self.process, signal.SIGINT)  # gunicorn's quick shutdown: nothing is in flight
+        stop(self.process, signal.SIGINT)  # gunicorn's quick shutdown: nothing is in flight
         self.log.close()
 
 

@@ -38,3 +38,22 @@ def titles(search):
         return [hit.title for hit in search(q, **kwargs).hits]
 
     return _titles
+
+
+@pytest.fixture
+def cli(app):
+    """cli(*args, code=0) -> the output of `flask search ARGS`, which must exit with `code`
+    and never show a traceback (every failure is a one-line message)."""
+    from app.search.cli import search_cli
+
+    runner = app.test_cli_runner()
+
+    def _invoke(*args, code=0):
+        result = runner.invoke(search_cli, list(args))
+        assert result.exit_code == code, result.output
+        assert "Traceback" not in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit), \
+            repr(result.exception)
+        return result.output
+
+    return _invoke

@@ -34,19 +34,6 @@ UNAVAILABLE = "Search is not available at the moment"
 # --- helpers --------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def cli(app):
-    runner = app.test_cli_runner()
-
-    def _invoke(*args, code=0):
-        result = runner.invoke(search_cli, list(args))
-        assert result.exit_code == code, result.output
-        assert "Traceback" not in result.output
-        return result.output
-
-    return _invoke
-
-
 def indexed_titles(root) -> set[str]:
     handle = store.get_handle(root)
     with handle.lock:

@@ -5,19 +5,6 @@ from __future__ import annotations
 import pytest
 
 from app.search import indexer, store
-from app.search.cli import search_cli
-
-
-@pytest.fixture
-def cli(app):
-    runner = app.test_cli_runner()
-
-    def _invoke(*args, code=0):
-        result = runner.invoke(search_cli, list(args), catch_exceptions=False)
-        assert result.exit_code == code, result.output
-        return result.output
-
-    return _invoke
 
 
 def generations(root):

@@ -8,27 +8,13 @@ from __future__ import annotations
 import re
 import shutil
 
-import pytest
 from sqlalchemy import delete, func, select
 
 from app.core.changes import SearchChange
 from app.demo.seed import seed_demo
 from app.practices.models import Practice, PracticeState
 from app.search import indexer, store
-from app.search.cli import OUT_OF_STEP_EXIT, search_cli
-
-
-@pytest.fixture
-def cli(app):
-    runner = app.test_cli_runner()
-
-    def _invoke(*args, code=0):
-        result = runner.invoke(search_cli, list(args))
-        assert result.exit_code == code, result.output
-        assert "Traceback" not in result.output
-        return result.output
-
-    return _invoke
+from app.search.cli import OUT_OF_STEP_EXIT
 
 
 def _counts(output: str, label: str) -> dict[str, int]:

@@ -14,14 +14,14 @@ from __future__ import annotations
 import json
 import os
 import select
-import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.fixtures.servers import redis_server as running_redis
+from tests.fixtures.servers import stop
 
 ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 3
@@ -42,52 +42,10 @@ for line in sys.stdin:
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def redis_server(tmp_path):
-    server_binary = shutil.which("redis-server")
-    if server_binary is None:
-        pytest.fail("redis-server is not installed: install it (apt-get install redis-server; "
-                    "it is in .ci/run's package list) to run the shared rate-limit test")
-    import redis
-
-    port = _free_port()
-    server = subprocess.Popen(  # noqa: S603
-        [server_binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "",
-         "--appendonly", "no", "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                with redis.Redis.from_url(url, socket_timeout=1) as client:
-                    if client.ping():
-                        break
-            except redis.exceptions.ConnectionError:
-                pass
-            assert server.poll() is None, "redis-server exited"
-            assert time.monotonic() < deadline, "redis-server did not answer PING within 15 s"
-            time.sleep(0.05)
-        yield url, server
-    finally:
-        _stop(server)
-
-
-def _stop(server: subprocess.Popen) -> None:
-    if server.poll() is not None:
-        return
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(timeout=5)
+    with running_redis(tmp_path, "the shared rate-limit test") as found:
+        yield found
 
 
 class _Worker:
@@ -140,7 +98,7 @@ def test_two_workers_share_one_login_budget_in_redis(tmp_path, redis_server):
         with redis.Redis.from_url(redis_url) as client:
             keys = client.keys("*")
         # Redis goes down: sign-in still answers, counted in each worker's memory meanwhile
-        _stop(server)
+        stop(server)
         during_outage = second.posts(LIMIT + 1)
     finally:
         first.stop()

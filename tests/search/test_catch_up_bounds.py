@@ -146,6 +146,9 @@ def test_awaited_ids_are_looked_for_by_a_query_not_a_writer(
     """PostgreSQL gaps: the index awaits ids it skipped. Looking for them every few seconds
     is one query; the searcher stays the same when none turned up."""
     make_practice(title="Odotettu", published=True)
+    # The index first catches up to the newest change (a new index does not await the ids
+    # below its first change: on PostgreSQL the sequence may be thousands past them).
+    assert client.get("/search?q=odotettu").status_code == 200
     top = indexer.max_change_id()
     db.session.add(SearchChange(id=top + 5, kind="practice", object_id=10**6,
                                 operation="delete"))
@@ -154,7 +157,6 @@ def test_awaited_ids_are_looked_for_by_a_query_not_a_writer(
     handle = store.get_handle(search_index, refresh=False)
     with handle.lock:
         gaps = indexer.IndexState.read(handle.searcher).gaps
-    # (On PostgreSQL the sequence may have started past 1: those ids are awaited too.)
     assert {top + 1, top + 2, top + 3, top + 4} <= set(gaps)
     searcher = handle.searcher
     monkeypatch.setitem(app.config, "SEARCH_GAP_RECHECK_SECONDS", 0)

@@ -300,3 +300,26 @@ def test_the_recheck_interval_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("SEARCH_THESAURUS_RECHECK_SECONDS", "soon")
     with pytest.raises(ConfigError):
         Config.from_environment()
+
+
+def test_only_platform_administrators_change_the_thesaurus_in_the_service(
+        db, admin, make_user):
+    """The service checks its actor itself (a view's check alone is one route away from a
+    bypass): someone else can neither add, edit nor delete a set, and nothing changes."""
+    from app.core.domain import NotAllowed
+
+    concept = thesaurus.create_concept(admin, ConceptInput(
+        {"fi": ["palkkatuki"], "sv": ["lönesubvention"]}))
+    db.session.commit()
+    version = concept.lock_version
+    user = make_user()
+    with pytest.raises(NotAllowed):
+        thesaurus.create_concept(user, ConceptInput({"fi": ["työkokeilu"], "en": ["work trial"]}))
+    with pytest.raises(NotAllowed):
+        thesaurus.update_concept(user, concept, ConceptInput(
+            {"fi": ["palkkatuki"], "en": ["wage subsidy"]}), seen_version=version)
+    with pytest.raises(NotAllowed):
+        thesaurus.delete_concept(user, concept, seen_version=version)
+    db.session.rollback()
+    assert db.session.scalars(select(SearchConcept.id)).all() == [concept.id]
+    assert db.session.get(SearchConcept, concept.id).terms("en") == []

@@ -120,16 +120,21 @@ class BoundedIntConverter(IntegerConverter):
 
 def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntConverter
+    from app.announcements import bp as announcements_bp
     from app.api import bp as api_bp
     from app.applications import bp as applications_bp
     from app.auth import bp as auth_bp
     from app.calls import bp as calls_bp
     from app.core.health import bp as health_bp
+    from app.events import bp as events_bp
+    from app.follows import bp as follows_bp
     from app.main import bp as main_bp
     from app.notifications import bp as notifications_bp
     from app.organisations import bp as organisations_bp
+    from app.partners import bp as partners_bp
     from app.practices import bp as practices_bp
     from app.projects import bp as projects_bp
+    from app.questions import bp as questions_bp
     from app.reviews import bp as reviews_bp
     from app.search.admin_views import bp as search_admin_bp
     from app.search.status_views import bp as search_status_bp
@@ -147,6 +152,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(search_admin_bp)
     app.register_blueprint(search_status_bp)
+    app.register_blueprint(partners_bp)
+    app.register_blueprint(questions_bp)
+    app.register_blueprint(events_bp)
+    app.register_blueprint(announcements_bp)
+    app.register_blueprint(follows_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)
 

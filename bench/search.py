@@ -371,10 +371,11 @@ def run_size(args) -> dict:
            "KOHTAAMO_INSTANCE_DIR": str(tmp),
            # One client sends hundreds of requests a minute: no rate limit in the benchmark.
            "RATELIMIT_API": "1000000 per minute",
-           "RATELIMIT_SEARCH": "1000000 per minute"}
+           "RATELIMIT_SEARCH": "1000000 per minute",
+           "RATELIMIT_SEARCH_ALL": "1000000 per minute"}
     os.environ.update({k: env[k] for k in ("KOHTAAMO_ENV", "DATABASE_URL", "SEARCH_INDEX_DIR",
                                            "KOHTAAMO_INSTANCE_DIR", "RATELIMIT_API",
-                                           "RATELIMIT_SEARCH")})
+                                           "RATELIMIT_SEARCH", "RATELIMIT_SEARCH_ALL")})
     figures: dict = {"n": args.n, "queries": args.queries, "seed": args.seed,
                      "procs": args.procs, "machine": machine(),
                      "python": platform.python_version()}

@@ -56,6 +56,8 @@ class Organisation(db.Model):
     website: Mapped[str] = mapped_column(String(300), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     expertise: Mapped[str] = mapped_column(Text, default="")
+    # Languages it serves people in (codes of app.core.codelists.SERVICE_LANGUAGES).
+    languages: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     status: Mapped[OrganisationStatus] = mapped_column(
         _enum(OrganisationStatus, "organisation_status"), default=OrganisationStatus.unverified,
         index=True,

@@ -1,0 +1,7 @@
+"""Announcements of funding authorities per call or theme, with an Atom feed."""
+
+from flask import Blueprint
+
+bp = Blueprint("announcements", __name__)
+
+from app.announcements import views  # noqa: E402,F401

@@ -1,0 +1,57 @@
+"""Announcements of a funding authority: per call or theme (information sessions, changes,
+results)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.core.db import UtcDateTime, string_enum, utcnow
+from app.extensions import db
+from app.organisations.models import Organisation
+
+
+class AnnouncementKind(enum.StrEnum):
+    info_session = "info_session"
+    change = "change"
+    results = "results"
+    general = "general"
+
+
+class Announcement(db.Model):
+    """Published when `published_at` is set and not withdrawn. "New" on the home page for
+    a configurable number of days after publishing."""
+
+    __tablename__ = "announcement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    call_id: Mapped[int | None] = mapped_column(
+        ForeignKey("funding_call.id", ondelete="CASCADE"), index=True
+    )
+    theme: Mapped[str] = mapped_column(String(200), default="", index=True)
+    kind: Mapped[AnnouncementKind] = mapped_column(
+        string_enum(AnnouncementKind, "announcement_kind", length=16)
+    )
+    language: Mapped[str] = mapped_column(String(5), default="fi")
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    organisation: Mapped[Organisation] = relationship()
+    author: Mapped[User | None] = relationship()

@@ -1,0 +1,7 @@
+"""Events with registration, a waiting list and iCalendar feeds."""
+
+from flask import Blueprint
+
+bp = Blueprint("events", __name__)
+
+from app.events import views  # noqa: E402,F401

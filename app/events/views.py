@@ -1,0 +1,3 @@
+"""Routes of events (thin: forms in, one service call inside perform(), a template out)."""
+
+from app.events import bp  # noqa: F401

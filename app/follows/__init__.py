@@ -1,0 +1,7 @@
+"""Follow organisations, target groups and regions: notices, a weekly digest, What's new."""
+
+from flask import Blueprint
+
+bp = Blueprint("follows", __name__)
+
+from app.follows import views  # noqa: E402,F401

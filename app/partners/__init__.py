@@ -1,0 +1,7 @@
+"""Partner finder and partner calls: organisations look for partners and talk in private threads."""
+
+from flask import Blueprint
+
+bp = Blueprint("partners", __name__)
+
+from app.partners import views  # noqa: E402,F401

@@ -1,0 +1,3 @@
+"""Routes of partners (thin: forms in, one service call inside perform(), a template out)."""
+
+from app.partners import bp  # noqa: F401

@@ -80,11 +80,16 @@ MATRIX: dict[str, dict[str, dict]] = {
 }
 
 # The rows of each domain live beside its tests.
+from tests.announcements.matrix import MATRIX as ANNOUNCEMENT_MATRIX  # noqa: E402
 from tests.api.matrix import MATRIX as API_MATRIX  # noqa: E402
 from tests.applications.matrix import MATRIX as CALL_MATRIX  # noqa: E402
+from tests.events.matrix import MATRIX as EVENT_MATRIX  # noqa: E402
+from tests.follows.matrix import MATRIX as FOLLOW_MATRIX  # noqa: E402
 from tests.organisations.matrix import MATRIX as ORGANISATION_MATRIX  # noqa: E402
+from tests.partners.matrix import MATRIX as PARTNER_MATRIX  # noqa: E402
 from tests.practices.matrix import MATRIX as PRACTICE_MATRIX  # noqa: E402
 from tests.projects.matrix import MATRIX as PROJECT_MATRIX  # noqa: E402
+from tests.questions.matrix import MATRIX as QUESTION_MATRIX  # noqa: E402
 from tests.reviews.matrix import MATRIX as REVIEW_MATRIX  # noqa: E402
 from tests.search.matrix import MATRIX as SEARCH_MATRIX  # noqa: E402
 
@@ -95,6 +100,11 @@ MATRIX.update(SEARCH_MATRIX)
 MATRIX.update(API_MATRIX)
 MATRIX.update(REVIEW_MATRIX)
 MATRIX.update(PROJECT_MATRIX)
+MATRIX.update(PARTNER_MATRIX)
+MATRIX.update(QUESTION_MATRIX)
+MATRIX.update(EVENT_MATRIX)
+MATRIX.update(ANNOUNCEMENT_MATRIX)
+MATRIX.update(FOLLOW_MATRIX)
 
 
 @pytest.fixture

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("partners", __name__)
 
-from app.partners import views  # noqa: E402,F401
+from app.partners import finder_views, views  # noqa: E402,F401

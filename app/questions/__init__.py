@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("questions", __name__)
 
-from app.questions import views  # noqa: E402,F401
+from app.questions import personal_data, views  # noqa: E402,F401

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("events", __name__)
 
-from app.events import views  # noqa: E402,F401
+from app.events import registration_views, views  # noqa: E402,F401

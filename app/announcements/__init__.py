@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("announcements", __name__)
 
-from app.announcements import views  # noqa: E402,F401
+from app.announcements import feeds, views  # noqa: E402,F401

@@ -55,3 +55,31 @@ class Announcement(db.Model):
 
     organisation: Mapped[Organisation] = relationship()
     author: Mapped[User | None] = relationship()
+    # The linked call (a relationship only, no column of its own: call_id above).
+    call = relationship("Call")
+
+    # --- state (no column of its own: drafts have no published_at, withdrawn ones a
+    # withdrawn_at; app/announcements/permissions.py reads these) ---
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def is_published(self) -> bool:
+        """Published and not withdrawn: shown to everyone (if its call is public)."""
+        return self.published_at is not None and self.withdrawn_at is None
+
+    @property
+    def is_draft(self) -> bool:
+        return self.published_at is None and self.withdrawn_at is None
+
+    @property
+    def state(self) -> str:
+        """"draft", "published" or "withdrawn" (for labels and the management list)."""
+        if self.withdrawn_at is not None:
+            return "withdrawn"
+        return "published" if self.published_at is not None else "draft"
+
+    def __repr__(self) -> str:
+        return f"<Announcement {self.id} {self.title!r} {self.state}>"

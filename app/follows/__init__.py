@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("follows", __name__)
 
-from app.follows import views  # noqa: E402,F401
+from app.follows import personal_data, views  # noqa: E402,F401

@@ -226,19 +226,42 @@ def percentiles(samples: list[float]) -> dict:
             "qps": len(samples) / total if total else 0.0}
 
 
-def run_service(app, queries) -> dict:
+def run_service(app, queries, dump: str | None = None) -> dict:
+    """Wall-clock percentiles of the service; "cpu": the same of the process's CPU time, which
+    other work on the machine disturbs less (compare before/after changes with it). `dump`:
+    write every query's results (ranked ids and scores, total, facet counts, highlights, the
+    suggestion) as JSON lines, to check that a change leaves them identical."""
+    from app.search.budget import Budget
     from app.search.service import search_practices
 
-    times = []
+    times, cpu = [], []
     with app.app_context():
         for q, facets, sort in queries[:20]:  # warm up: dictionaries, caches
             search_practices(q, facets, sort, language="fi")
         for q, facets, sort in queries:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             result = search_practices(q, facets, sort, page=1, per_page=20, language="fi")
             str(result.hits[0].excerpt) if result.hits else None
             times.append(time.perf_counter() - t)
-    return percentiles(times)
+            cpu.append(time.process_time() - c)
+        if dump:
+            with open(dump, "w", encoding="utf-8") as out:
+                for q, facets, sort in queries:
+                    for page in (1, 2):
+                        r = search_practices(q, facets, sort, page=page, per_page=20,
+                                             language="fi", budget=Budget(None))
+                        out.write(json.dumps({
+                            "q": q, "facets": facets, "sort": sort, "page": page,
+                            "total": r.total, "suggestion": [r.suggestion, r.suggestion_count],
+                            "hits": [[h.id, h.score, str(h.title_html), str(h.excerpt), h.url,
+                                      h.found_through] for h in r.hits],
+                            "facet_counts": {k: [[v.code, v.count] for v in values]
+                                             for k, values in r.facets.items()},
+                        }, ensure_ascii=False) + "\n")
+            print(f"Wrote the results of {len(queries)} queries (pages 1 and 2) to {dump}")
+    found = percentiles(times)
+    found["cpu"] = percentiles(cpu)
+    return found
 
 
 def _free_port() -> int:
@@ -372,12 +395,14 @@ def run_size(args) -> dict:
            # One client sends hundreds of requests a minute: no rate limit in the benchmark.
            "RATELIMIT_API": "1000000 per minute",
            "RATELIMIT_SEARCH": "1000000 per minute",
-           "RATELIMIT_SEARCH_ALL": "1000000 per minute"}
+           "RATELIMIT_SEARCH_ALL": "1000000 per minute",
+           "KOHTAAMO_LEMMA_DICTIONARY": args.lemma_dictionary}
     os.environ.update({k: env[k] for k in ("KOHTAAMO_ENV", "DATABASE_URL", "SEARCH_INDEX_DIR",
                                            "KOHTAAMO_INSTANCE_DIR", "RATELIMIT_API",
                                            "RATELIMIT_SEARCH", "RATELIMIT_SEARCH_ALL")})
     figures: dict = {"n": args.n, "queries": args.queries, "seed": args.seed,
                      "procs": args.procs, "machine": machine(),
+                     "lemma_dictionary": args.lemma_dictionary,
                      "python": platform.python_version()}
     try:
         from flask_migrate import upgrade
@@ -421,10 +446,12 @@ def run_size(args) -> dict:
 
         queries = [corpus.query() for _ in range(args.queries)]
         loads["service"] = load()
-        service = figures["service"] = run_service(app, queries)
+        service = figures["service"] = run_service(app, queries, args.dump)
         print(f"Service, {len(queries)} queries (facet counts, page of 20, highlights): "
               f"median {service['median'] * 1000:.1f} ms, p95 {service['p95'] * 1000:.1f} ms, "
-              f"p99 {service['p99'] * 1000:.1f} ms, {service['qps']:.0f} queries/s")
+              f"p99 {service['p99'] * 1000:.1f} ms, {service['qps']:.0f} queries/s; CPU time "
+              f"median {service['cpu']['median'] * 1000:.1f} ms, "
+              f"p95 {service['cpu']['p95'] * 1000:.1f} ms")
 
         if args.no_http:
             print("Page and API: skipped (--no-http)")
@@ -464,6 +491,11 @@ def main() -> None:
     parser.add_argument("--no-http", action="store_true", help="skip the page and API")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument("--json-out", help="write the figures of the run as JSON here")
+    parser.add_argument("--dump", help="write every query's results (JSON lines) here, to "
+                                       "compare two versions of the code")
+    parser.add_argument("--lemma-dictionary", choices=("small", "fast"), default="small",
+                        help="simplemma backend of the gunicorn workers "
+                             "(KOHTAAMO_LEMMA_DICTIONARY; production default: small)")
     parser.add_argument("--write-results", action="store_true",
                         help="write the figures into bench/RESULTS.md (its own section)")
     args = parser.parse_args()
@@ -474,7 +506,8 @@ def main() -> None:
             with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as out:
                 path = out.name
             command = [sys.executable, __file__, "--n", str(n), "--queries", str(args.queries),
-                       "--seed", str(args.seed), "--procs", str(args.procs), "--json-out", path]
+                       "--seed", str(args.seed), "--procs", str(args.procs), "--json-out", path,
+                       "--lemma-dictionary", args.lemma_dictionary]
             if args.no_http:
                 command.append("--no-http")
             print(f"=== {n} service models ===", flush=True)
@@ -513,10 +546,15 @@ def growth_table(rows: list[dict]) -> list[str]:
     row("index size", [f"{r['index_mib']:.0f} MB" for r in rows])
     row("service median", [_ms(r, "service", "median") for r in rows])
     row("service p95", [_ms(r, "service") for r in rows], "≤ 15 ms at 20,000")
+    row("service CPU time median / p95",
+        [f"{r['service']['cpu']['median'] * 1000:.1f} / {r['service']['cpu']['p95'] * 1000:.1f} ms"
+         if "cpu" in r.get("service", {}) else "not measured" for r in rows])
     row("page median", [_ms(r, "page", "median") for r in rows])
     row("page p95", [_ms(r, "page") for r in rows], "≤ 25 ms at 20,000; ≤ 60 ms at 100,000")
     row("API median", [_ms(r, "api", "median") for r in rows])
     row("API p95", [_ms(r, "api") for r in rows], "≤ 25 ms at 20,000")
+    row("workers' lemma dictionary (KOHTAAMO_LEMMA_DICTIONARY)",
+        [r.get("lemma_dictionary", "small") for r in rows])
     row("worker memory (RSS, each of 2)",
         [" / ".join(f"{m:.0f} MiB" for m in r.get("rss_mib") or []) or "not measured"
          for r in rows])
@@ -537,6 +575,7 @@ def write_results(args, rows: list[dict]) -> None:
     sizes = ",".join(str(r["n"]) for r in rows)
     command = (f"python bench/search.py --sizes {sizes} --queries {args.queries} "
                f"--seed {args.seed} --procs {args.procs}"
+               f"{' --lemma-dictionary fast' if args.lemma_dictionary == 'fast' else ''}"
                f"{' --no-http' if args.no_http else ''} --write-results")
     lines = [
         SECTION_START,

@@ -32,8 +32,9 @@ def practices():
     sort = params.choice("sort", SORTS, "relevance")
     chosen = {name: params.codes(name, facet_codes(name)) for name in FACETS}
     language = params.language()
+    # The hits are checked against the database by practice_extras (published, with a version).
     result = search_practices(q, {k: v for k, v in chosen.items() if v}, sort, paging.page,
-                              paging.per_page, language=language)
+                              paging.per_page, language=language, recheck=False)
     if not result.available:
         abort(503, description="The search index is not available at the moment. "
                                "Try again in a minute.")

@@ -332,7 +332,7 @@ def tiers(concepts, allowed: int) -> list[int]:
 
 
 def _has(bits: int, docnum: int) -> bool:
-    return bool((bits >> (8 * docnum)) & 1)  # one byte per document, see bitmaps.py
+    return bool((bits >> docnum) & 1)  # one bit per document, see bitmaps.py
 
 
 def mark_hits(hits, docnums: list[int], concepts) -> None:

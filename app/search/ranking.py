@@ -1,24 +1,27 @@
-"""Ranking: BM25 scores per term, cached, and the top hits by the threshold algorithm.
+"""Ranking: BM25 scores per term from its posting list, summed over a query's concepts as
+numpy arrays, and the top hits among the allowed documents.
 
 Whoosh scores by walking its matcher tree in pure Python, a few microseconds per matching
 document and clause. In this domain the words people type (työnantaja, osatyökykyinen,
-palkkatuki) occur in a large share of all documents, so scoring every match costs tens of
-milliseconds per query at 20,000 models. Instead each term's BM25 scores are computed once
-per index version from its posting list (ids, weights) and the field lengths, and kept
-sorted best first. A query's top hits then come from the heads of those lists (Fagin's
-threshold algorithm): only as many documents are looked at as it takes to be sure of the
-top k. The result is exact BM25F (the parts' weights are in the postings, see schema.py).
+palkkatuki) occur in a large share of all documents, so scoring every match that way costs
+tens of milliseconds per query at 20,000 models. Here a term's BM25 scores are computed from
+its decoded posting list (document numbers and weights, cached by bitmaps.py) and the field
+lengths (one array per field and searcher) with vectorised arithmetic, a concept's terms are
+added into one array over all documents, and the best `want` of the allowed documents are
+picked with a partial sort: every allowed document is scored exactly, in microseconds.
+
+The arithmetic is IEEE double precision, element by element, in a fixed order (a concept's
+terms longest list first, then its groups; then the concepts in the query's order), so a
+document's score is the same to the last bit as adding the terms' scores one document at a
+time (tests/search/test_speed.py). The result is exact BM25F (the parts' weights are in the
+postings, see schema.py); equal scores rank by ascending document number.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
-from array import array
-from collections import OrderedDict, deque
-from itertools import repeat
-from operator import add, mul, truediv
 
+import numpy as np
 from whoosh.util.numeric import byte_to_length
 
 from app.search.bitmaps import Bitmaps, count
@@ -26,27 +29,44 @@ from app.search.schema import FACETS
 
 K1 = 1.2
 B = 0.75
-_LENGTHS = [byte_to_length(i) for i in range(256)]
-_CACHE_ENTRIES = 2_000_000  # postings kept scored, in all lists together
+# A length byte to the length (whole numbers; 0: no such field in the document).
+_LENGTHS = np.array([0] + [byte_to_length(i) for i in range(1, 256)], dtype=np.int64)
 
 
 class ScoreList:
-    """Scores of the documents that have a term (or match a concept): `dense[docnum]` is the
-    score of any document (0.0 without the term), `docs` the documents best first."""
+    """The BM25 scores of one term (or a code): `ids` the documents that have it (ascending,
+    deleted ones included), `scores` theirs."""
 
-    __slots__ = ("docs", "dense")
+    __slots__ = ("ids", "scores", "size")
 
-    def __init__(self, dense: array, docs: list[int]):
-        # Sorted by score with a C-level key; equal scores keep ascending document numbers.
-        docs.sort(key=dense.__getitem__, reverse=True)
-        self.docs = array("l", docs)
-        self.dense = dense
+    def __init__(self, ids: np.ndarray, scores: np.ndarray, size: int):
+        self.ids = ids
+        self.scores = scores
+        self.size = size
 
     def __len__(self) -> int:
-        return len(self.docs)
+        return len(self.ids)
+
+    @property
+    def dense(self) -> np.ndarray:
+        """The score of every document (0.0 without the term)."""
+        dense = np.zeros(self.size)
+        dense[self.ids] = self.scores
+        return dense
 
     def get(self, docnum: int) -> float:
-        return self.dense[docnum]
+        return float(self.dense[docnum])
+
+    def add_to(self, total: np.ndarray, weight: float) -> None:
+        """total[d] += weight * score(d) for the documents that have the term (for the others
+        the term adds 0.0, which changes nothing)."""
+        if weight == 1.0:
+            total[self.ids] += self.scores
+        else:
+            total[self.ids] += weight * self.scores
+
+    def totals(self) -> np.ndarray:
+        return self.dense
 
 
 class Ranker:
@@ -55,89 +75,53 @@ class Ranker:
     def __init__(self, bitmaps: Bitmaps):
         self.bitmaps = bitmaps
         self.size = bitmaps.size
-        self._norms: dict[str, tuple[array, int]] = {}
-        self._cache: OrderedDict[object, ScoreList] = OrderedDict()
-        self._entries = 0
-        self.empty = ScoreList(self.zeros(), [])
+        self._norms: dict[str, tuple[np.ndarray, int]] = {}
+        self.empty = ScoreList(np.zeros(0, dtype=np.int32), np.zeros(0), self.size)
 
-    def zeros(self) -> array:
-        return array("d", bytes(8 * self.size))
+    def zeros(self) -> np.ndarray:
+        return np.zeros(self.size)
 
-    def _field_norms(self, field: str) -> tuple[array, int]:
+    def _field_norms(self, field: str) -> tuple[np.ndarray, int]:
         """BM25's length normalisation K1 * (1 - B + B * length / average) per document, and
         the number of documents that have the field (the average is over those)."""
         found = self._norms.get(field)
         if found is None:
-            lengths: list[int] = []
-            for leaf, _offset in self.bitmaps.leaves:
-                lengths.extend(_leaf_lengths(leaf, field))
-            having = sum(1 for n in lengths if n)
-            average = (sum(lengths) / having) if having else 1.0
+            parts = [_leaf_lengths(leaf, field) for leaf, _offset in self.bitmaps.leaves]
+            lengths = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+            having = int(np.count_nonzero(lengths))
+            average = (int(lengths.sum()) / having) if having else 1.0
             base, per_length = K1 * (1.0 - B), K1 * B / (average or 1.0)
-            found = self._norms[field] = (array("d", [base + per_length * n for n in lengths]),
-                                          having)
-        return found
-
-    def _remember(self, key, scores: ScoreList) -> ScoreList:
-        self._cache[key] = scores
-        self._entries += len(scores) + self.size // 8  # the dense array counts too
-        while self._entries > _CACHE_ENTRIES and len(self._cache) > 1:
-            _key, old = self._cache.popitem(last=False)
-            self._entries -= len(old) + self.size // 8
-        return scores
-
-    def _cached(self, key) -> ScoreList | None:
-        found = self._cache.get(key)
-        if found is not None:
-            self._cache.move_to_end(key)
+            found = self._norms[field] = (base + per_length * lengths, having)
         return found
 
     def term(self, field: str, text: str) -> ScoreList:
         """BM25 of `text` in `field` for every document that has it."""
-        key = (field, text)
-        found = self._cached(key)
-        if found is not None:
-            return found
         if not self.bitmaps.has(field, text):
             return self.empty
         if field in FACETS:
-            return self._remember(key, self._code(field, text))
+            return self._code(field, text)
         norms, having = self._field_norms(field)
         ids, weights = self.bitmaps.postings(field, text)
         df = len(ids)
         scale = (K1 + 1.0) * math.log(1.0 + (max(having, df) - df + 0.5) / (df + 0.5))
-        dense = self.zeros()
-        # dense[docnum] = scale * weight / (weight + norms[docnum]), looped in C
-        values = map(truediv, map(mul, repeat(scale), weights),
-                     map(add, weights, map(norms.__getitem__, ids)))
-        deque(map(dense.__setitem__, ids, values), 0)
-        docs = list(ids)
         # Deleted documents stay in the postings until segments merge; the `allowed` mask
         # of every ranking leaves them out.
-        return self._remember(key, ScoreList(dense, docs))
+        return ScoreList(ids, (scale * weights) / (weights + norms[ids]), self.size)
 
     def _code(self, field: str, code: str) -> ScoreList:
         """A code (a region, a target group): the same score for every document that has
         it, the BM25 of one occurrence in a document of average length."""
-        docs = self.bitmaps.docnums(self.bitmaps.term(field, code))
+        docs = self.bitmaps.array(self.bitmaps.term(field, code))
         having = count(self.bitmaps.alive)
         df = len(docs)
         score = math.log(1.0 + (max(having, df) - df + 0.5) / (df + 0.5))
-        dense = self.zeros()
-        for docnum in docs:
-            dense[docnum] = score
-        return ScoreList(dense, docs)
+        return ScoreList(docs, np.full(df, score), self.size)
 
     def concept(self, concept) -> ScoreList | ConceptScores:
         """The scores of a query concept (query.Concept): the weighted sum of its terms, plus
         for its groups of terms a flat score in the documents that have all of them (for a
         compound's parts, a fallback that need not be finely ranked), and for a phrase the
-        mean of its words' scores as well.
-
-        A concept of one term is that term's list. Otherwise nothing is summed here: the
-        concept keeps its terms' cached lists, and `top` looks only at their heads and sums
-        the scores of the few documents it considers (in the same order as summing whole
-        arrays would, so the scores are the same to the last bit)."""
+        mean of its words' scores as well. A concept of one term is that term's list."""
         parts = [(self.term(field, text), weight) for field, text, weight in concept.leaves]
         parts = [(scores, weight) for scores, weight in parts if len(scores)]
         if len(parts) == 1 and parts[0][1] == 1.0 and not concept.groups:
@@ -147,8 +131,8 @@ class Ranker:
         groups = []
         for field, texts, weight, bits, scored in concept.groups:
             flat = weight * sum(self._idf(field, text) for text in texts)
-            phrase = [self.term(field, text).dense for text in texts] if scored else []
-            groups.append((flat, bits.to_bytes(self.size, "little"), phrase, len(texts), bits))
+            phrase = [self.term(field, text) for text in texts] if scored else []
+            groups.append((flat, self.bitmaps.array(bits), phrase, len(texts)))
         return ConceptScores(self, parts, groups)
 
     def _idf(self, field: str, text: str) -> float:
@@ -157,134 +141,72 @@ class Ranker:
         return math.log(1.0 + (max(having, df) - df + 0.5) / (df + 0.5))
 
 
-def _leaf_lengths(leaf, field: str) -> list[int]:
+def _leaf_lengths(leaf, field: str) -> np.ndarray:
+    """The field's length of each document of a segment (0 without the field)."""
     count = leaf.doc_count_all()
     try:
         from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 
         column = leaf._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
         if column is None:
-            return [0] * count
-        table = _LENGTHS
-        return [table[b] if b else 0 for b in column]
+            return np.zeros(count, dtype=np.int64)
+        return _LENGTHS[np.fromiter(column, dtype=np.intp)]
     except (AttributeError, ImportError):  # another codec: the slow public way
-        return [leaf.doc_field_length(d, field) or 0 for d in range(count)]
+        return np.array([leaf.doc_field_length(d, field) or 0 for d in range(count)],
+                        dtype=np.int64)
 
 
 class ConceptScores:
-    """The scores of a concept of several terms, unsummed (see Ranker.concept)."""
+    """The scores of a concept of several terms (see Ranker.concept)."""
 
-    __slots__ = ("parts", "groups", "ranker", "_heads")
+    __slots__ = ("parts", "groups", "ranker", "_totals")
 
     def __init__(self, ranker: Ranker, parts: list[tuple[ScoreList, float]], groups: list):
         self.ranker = ranker
         self.parts = parts  # (term scores, weight), in the order they are added
-        self.groups = groups  # (flat score, byte mask, [phrase words' dense scores], n, bits)
-        self._heads = None
+        self.groups = groups  # (flat score, documents, [phrase words' scores], n)
+        self._totals = None
 
     def __len__(self) -> int:
         return sum(len(scores) for scores, _weight in self.parts) + len(self.groups)
 
+    def totals(self) -> np.ndarray:
+        """The concept's score of every document: the terms' weighted scores added in the
+        order of `parts`, then each group's flat score (and a phrase's mean word score)."""
+        if self._totals is None:
+            total = self.ranker.zeros()
+            for scores, weight in self.parts:
+                scores.add_to(total, weight)
+            for flat, docs, phrase, n in self.groups:
+                total[docs] += flat
+                for scores in phrase:
+                    total[docs] += scores.dense[docs] / n
+            self._totals = total
+        return self._totals
+
     def get(self, docnum: int) -> float:
-        """The concept's score of a document: the terms' weighted scores added in the order
-        of `parts`, then each group's (as Ranker.concept once summed whole arrays)."""
-        total = 0.0
-        for scores, weight in self.parts:
-            total += weight * scores.dense[docnum]
-        for flat, mask, phrase, n, _bits in self.groups:
-            if mask[docnum]:
-                total += flat
-                for dense in phrase:
-                    total += dense[docnum] / n
-        return total
-
-    def heads(self) -> list[tuple[array, object, float]]:
-        """(documents best first, their scores, weight) of each part: the lists whose heads
-        the threshold algorithm reads. A group is a list of its documents with the highest
-        score any of them can have from the group."""
-        if self._heads is None:
-            heads = [(scores.docs, scores.dense, weight) for scores, weight in self.parts]
-            for flat, _mask, phrase, n, bits in self.groups:
-                docs = self.ranker.bitmaps.docnums(bits)
-                if phrase:  # few documents have the phrase: score them
-                    scored = self.ranker.zeros()
-                    for docnum in docs:
-                        scored[docnum] = flat + sum(dense[docnum] for dense in phrase) / n
-                    group = ScoreList(scored, docs)
-                    heads.append((group.docs, group.dense, 1.0))
-                else:
-                    heads.append((array("l", docs), _Flat(flat), 1.0))
-            self._heads = heads
-        return self._heads
-
-
-class _Flat:
-    """The same score for every document of a group (only read at documents of the group)."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: float):
-        self.value = value
-
-    def __getitem__(self, _docnum: int) -> float:
-        return self.value
+        return float(self.totals()[docnum])
 
 
 def top(lists: list, allowed: bytes, want: int) -> list[tuple[int, float]]:
     """The `want` best (docnum, summed score) among documents allowed by the byte mask; equal
     scores by ascending document number. `lists` are a query's concepts (ScoreList or
-    ConceptScores).
-
-    Fagin's threshold algorithm over the terms' lists: take the best allowed documents of
-    each list down to a depth, score them exactly, and stop when the last of the best has a
-    higher score than any document not yet seen could have (the sum of the lists' scores at
-    that depth); otherwise look deeper."""
+    ConceptScores), added in their order."""
     lists = [scores for scores in lists if len(scores)]
     if not lists or want <= 0:
         return []
-    if len(lists) == 1 and isinstance(lists[0], ScoreList):
-        found = []
-        dense = lists[0].dense
-        for docnum in lists[0].docs:
-            if allowed[docnum]:
-                found.append((docnum, dense[docnum]))
-                if len(found) == want:
-                    break
-        return found
-    heads = []
-    getters = []
-    for scores in lists:
-        if isinstance(scores, ScoreList):
-            heads.append((scores.docs, scores.dense, 1.0))
-            getters.append(scores.dense.__getitem__)
-        else:
-            heads.extend(scores.heads())
-            getters.append(scores.get)
-    if len(getters) == 1:
-        get = getters[0]
-    else:
-
-        def get(docnum):
-            return sum(g(docnum) for g in getters)
-
-    depth = max(2 * want, 32)
-    scored: dict[int, float] = {}
-    while True:
-        bound = 0.0
-        exhausted = True
-        for docs, dense, weight in heads:
-            taken = 0
-            for docnum in docs:
-                if allowed[docnum]:
-                    if docnum not in scored:
-                        scored[docnum] = get(docnum)
-                    taken += 1
-                    if taken == depth:
-                        bound += weight * dense[docnum]
-                        exhausted = False
-                        break
-        best = heapq.nlargest(want, ((score, -d) for d, score in scored.items()))
-        # A margin for rounding: the bound is summed in another order than the scores.
-        if exhausted or (len(best) == want and best[-1][0] > bound * (1 + 1e-9)):
-            return [(-negated, score) for score, negated in best]
-        depth *= 4
+    docs = np.flatnonzero(np.frombuffer(allowed, dtype=np.uint8))
+    if not len(docs):
+        return []
+    values = lists[0].totals()[docs]
+    for scores in lists[1:]:
+        values = values + scores.totals()[docs]
+    if len(docs) > want:
+        # The want-th best score; every document scoring at least that is a candidate
+        # (ties across the cut are decided by document number below).
+        cut = np.partition(values, len(values) - want)[len(values) - want]
+        chosen = np.flatnonzero(values >= cut)
+        docs, values = docs[chosen], values[chosen]
+    order = np.lexsort((docs, -values))[:want]
+    return [(int(d), float(v)) for d, v in zip(docs[order].tolist(), values[order].tolist(),
+                                                strict=True)]

@@ -45,7 +45,7 @@ def _reference(ranker: Ranker, concepts, docnum: int) -> float:
         for scores, weight in parts:
             value += weight * scores.dense[docnum]
         for field, texts, weight, bits, scored in concept.groups:
-            if (bits >> (8 * docnum)) & 1:
+            if (bits >> docnum) & 1:
                 value += weight * sum(ranker._idf(field, t) for t in texts)
                 if scored:
                     for t in texts:
@@ -75,3 +75,114 @@ def test_top_hits_are_those_of_summing_every_document(app, corpus, q, want):
                            for d in bitmaps.docnums(allowed))[:want]
     assert [(d, score) for d, score in found] == [(d, -negated) for negated, d in expected]
     assert len(found) == min(want, count(allowed))
+
+
+# --- highlighting: one scan of the text instead of a decision per word ------------------------
+
+_ALPHABET = list("aeiouytkslnmpr -,.") + list("äöåéüøæßÄÖÅÉİΣσς–€") + [
+    "a\u0308", "o\u0308", "ǆ", "ạ", "ﬁ"]
+
+
+def test_highlight_positions_are_those_of_deciding_every_word():
+    """Matcher.positions finds the words to mark by scanning the folded text for the query's
+    keys; on text whose characters do not all fold one for one (combining marks, ligatures,
+    Greek, a dotted capital I) it decides word by word. Both give the spans that deciding
+    every word of the text gives."""
+    from app.search.analysis import WORD_RE
+    from app.search.highlight import Matcher
+
+    rng = random.Random(5)
+    terms = {"fi": {"työ", "koulutus", "äiti"}, "sv": {"arbete"}, "en": set()}
+    marked = 0
+    for _ in range(1500):
+        text = "".join(rng.choice(_ALPHABET) for _ in range(rng.randint(0, 80)))
+        words = [m.group(0).lower() for m in WORD_RE.finditer(text)]
+        raw = set(rng.sample(words, min(2, len(words))))
+        raw |= {w[:2] for w in raw if rng.random() < 0.5}
+
+        def matcher(raw=raw):
+            return Matcher(terms, raw, {"fi": {"tyo"}}, {"aiti"})
+
+        every_word = matcher()
+        expected = [m.span() for m in WORD_RE.finditer(text) if every_word(m.group(0), "fi")]
+        assert matcher().positions(text, "fi") == expected, text
+        marked += len(expected)
+    assert marked > 500  # the texts had words to mark, not only misses
+
+
+def test_highlight_marks_words_written_with_and_without_diacritics():
+    from app.search.highlight import Matcher, mark
+
+    matcher = Matcher({"fi": {"työ"}, "sv": set(), "en": set()}, {"työ", "tyo"})
+    text = "Työ, TYO ja työ–tyo. Æble tyo"
+    spans = matcher.positions(text, "fi")
+    assert [text[a:b] for a, b in spans] == ["Työ", "TYO", "työ", "tyo", "tyo"]
+    assert str(mark("<b>työ</b>", [(3, 6)])) == "&lt;b&gt;<mark>työ</mark>&lt;/b&gt;"
+
+
+# --- document sets: one bit per document; decoded postings bounded in bytes ----------------
+
+
+def test_sets_have_one_bit_per_document_and_convert_both_ways(app, corpus):
+    handle = fresh_handle()
+    with handle.lock:
+        bitmaps = _bitmaps(handle)
+        practices = bitmaps.term("kind", "practice")
+        docs = bitmaps.docnums(practices)
+        assert len(docs) == count(practices) == len(corpus)
+        assert practices == sum(1 << d for d in docs)  # bit d for document d
+        mask = bitmaps.mask(practices)
+        assert len(mask) == bitmaps.size
+        assert [d for d in range(bitmaps.size) if mask[d]] == docs
+        assert bitmaps.array(practices).tolist() == docs
+        # Documents replaced by a newer version stay in the segment, deleted, until it merges.
+        assert count(bitmaps.alive) == bitmaps.reader.doc_count() <= bitmaps.size
+        assert bitmaps.alive >> bitmaps.size == 0 and practices & ~bitmaps.alive == 0
+
+
+def test_decoded_postings_stay_within_their_byte_budget(app, corpus, monkeypatch):
+    from app.search import bitmaps as bitmaps_module
+
+    handle = fresh_handle()
+    with handle.lock:
+        bitmaps = bitmaps_module.Bitmaps(handle.searcher)
+        first = bitmaps.postings("raw", WORDS[0])
+        assert len(first[0]) and first[0].dtype.name == "int32"
+        assert list(first[0]) == sorted(first[0])
+        monkeypatch.setattr(bitmaps_module, "POSTINGS_CACHE_BYTES", 3 * (12 * len(first[0]) + 200))
+        for word in WORDS:
+            bitmaps.postings("raw", word)
+            assert bitmaps._postings_bytes <= bitmaps_module.POSTINGS_CACHE_BYTES
+        assert 1 <= len(bitmaps._postings) < len(WORDS)
+        assert ("raw", WORDS[-1]) in bitmaps._postings  # the latest are kept
+        assert ("raw", WORDS[0]) not in bitmaps._postings
+        # Read again after being dropped: the same list.
+        again = bitmaps.postings("raw", WORDS[0])
+        assert again[0].tolist() == first[0].tolist()
+        assert again[1].tolist() == first[1].tolist()
+
+
+# --- the API: its hits are checked against the database once -------------------------------
+
+
+def test_the_api_checks_its_hits_against_the_database_in_one_query(
+        client, db, make_practice, count_queries):
+    from app.practices.models import PracticeState
+
+    shown = make_practice(title="Palkkatuki nuorille", published=True)
+    hidden = make_practice(title="Palkkatuki aikuisille", published=True)
+    db.session.commit()
+    for practice in (shown, hidden):
+        record_change("practice", practice.id)
+    db.session.commit()
+    assert client.get("/api/v1/practices?q=palkkatuki").get_json()["total"] == 2
+    # Unpublished behind the index's back (no change recorded): the index still has it.
+    hidden.state = PracticeState.archived
+    db.session.commit()
+    with count_queries() as counter:
+        body = client.get("/api/v1/practices?q=palkkatuki").get_json()
+    assert [item["id"] for item in body["items"]] == [shown.id]
+    assert body["total"] == 2  # the index's count; the page of items is what the database says
+    on_models = [s for s in counter.statements if "FROM practice " in s or "FROM practice\n" in s]
+    assert len(on_models) == 1, on_models
+    assert "practice_version" in on_models[0]  # practice_extras: the rows the API shows

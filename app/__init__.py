@@ -166,6 +166,7 @@ def _register_cli(app: Flask) -> None:
     from app.core.backup_cli import backup_cli
     from app.core.mail_cli import mail_cli
     from app.demo.cli import demo_cli
+    from app.follows.cli import follows_cli
     from app.practices.cli import practices_cli
     from app.projects.cli import reports_cli
     from app.reviews.cli import reviews_cli
@@ -179,6 +180,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(backup_cli)
     app.cli.add_command(reviews_cli)
     app.cli.add_command(reports_cli)
+    app.cli.add_command(follows_cli)
 
 
 def _init_templates(app: Flask) -> None:

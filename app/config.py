@@ -93,9 +93,14 @@ class Config:
         # within a few seconds counts once, see app/search/views.py), and every request.
         "search": "60 per minute",
         "search_all": "300 per minute",
+        # Anonymous registrations for events per client (each mails a confirmation link).
+        "event_register": "10 per hour",
     }
     # One search's time (app/search/budget.py): past it, the best results found so far.
     SEARCH_TIME_BUDGET_MS: int | None = 300
+    # An event registration made with a name and an e-mail address holds no place until its
+    # link is followed; after this many hours the link lapses (helper "registration").
+    EVENT_REGISTRATION_CONFIRM_HOURS = 48
     # Sign-in throttling (helper "accounts"): failures per account and source (address, or a
     # known device) pause that source for that account; failures per account from all sources
     # pause the account for unknown devices (known devices and mailed unlock links still work).
@@ -120,6 +125,8 @@ class Config:
     # How often a process checks whether the search thesaurus changed (one small query);
     # its own edits it sees at once (helper "thesaurus", app/search/thesaurus.py).
     SEARCH_THESAURUS_RECHECK_SECONDS = 5
+    # Announcements (helper "announce"): shown on the home page this many days after publishing.
+    ANNOUNCEMENT_NEW_DAYS = 14
 
     @classmethod
     def from_environment(cls) -> dict:
@@ -165,6 +172,11 @@ class Config:
         if env.get("SEARCH_THESAURUS_RECHECK_SECONDS", "").strip():
             values["SEARCH_THESAURUS_RECHECK_SECONDS"] = _env_int(
                 "SEARCH_THESAURUS_RECHECK_SECONDS")
+        if env.get("ANNOUNCEMENT_NEW_DAYS", "").strip():
+            values["ANNOUNCEMENT_NEW_DAYS"] = _env_int("ANNOUNCEMENT_NEW_DAYS")
+        if env.get("EVENT_REGISTRATION_CONFIRM_HOURS", "").strip():
+            values["EVENT_REGISTRATION_CONFIRM_HOURS"] = _env_int(
+                "EVENT_REGISTRATION_CONFIRM_HOURS")
         for name in ("ACCOUNT_SOURCE_FAILURE_LIMIT", "ACCOUNT_FAILURE_LIMIT",
                      "TOKEN_MAX_AGE_UNLOCK"):
             if env.get(name, "").strip():

@@ -159,16 +159,34 @@ class PartnerForm(BaseForm):
     kind = RadioField(_l("The partner is"), default=PartnerKind.co_implementer.value,
                       validators=[AnyOf(tuple(k.value for k in PartnerKind),
                                         message=CHOICE_MESSAGE)])
-    business_id = StringField(_l("Business ID of the partner organisation"),
-                              validators=[DataRequired(), Length(max=20)],
-                              description=_l("E.g. 1234567-1. Only verified organisations can be "
+    # The name or the Business ID; the picker (app/partners/finder_views.py) suggests
+    # organisations as one types and sends the chosen one's id as `organisation_id`.
+    business_id = StringField(_l("Partner organisation: name or Business ID"),
+                              validators=[DataRequired(_l(
+                                  "Type the name or the Business ID of the partner "
+                                  "organisation.")), Length(max=200)],
+                              description=_l("Type at least two letters of the name and choose "
+                                             "from the list, or type the Business ID, e.g. "
+                                             "1234567-1. Only verified organisations can be "
                                              "partners."))
     role_description = _text(_l("The partner's role in the project"), 2000)
 
     def __init__(self, *args, **kwargs):
+        from flask import url_for
+
         super().__init__(*args, **kwargs)
         self.kind.choices = as_choices(
             (kind.value, label) for kind, label in PARTNER_KIND_LABELS.items())
+        # Organisations to choose from after a refused name (the picker without JavaScript),
+        # and the one chosen (kept when the form comes back with another message).
+        self.candidates: list = []
+        self.chosen = None
+        self.business_id.render_kw = {
+            "autocomplete": "off", "aria-controls": "pick-results-application",
+            "hx-get": url_for("partners.pick", **{"for": "application"}),
+            "hx-trigger": "input changed delay:300ms, search",
+            "hx-target": "#pick-results-application", "hx-swap": "innerHTML",
+            "hx-sync": "this:replace"}
 
 
 class PracticeLinkForm(BaseForm):

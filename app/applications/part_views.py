@@ -20,10 +20,12 @@ from app.applications.models import (
     ApplicationPractice,
 )
 from app.applications.views import detail_url, render_fragment, render_page
+from app.core.fields import parse_int
 from app.core.forms import ActionForm
 from app.core.htmx import is_htmx
 from app.core.unit_of_work import perform, refuse
 from app.extensions import db
+from app.partners import finder
 from app.practices.models import Practice
 
 _PRACTICE_NUMBER = re.compile(r"(?:/practices/)?([0-9]{1,9})(?:-[^/]*)?/?")
@@ -53,18 +55,23 @@ def application_partner_invite(application_id: int):
     if not form.validate_on_submit():
         outcome = refuse(_l("Check the partner's details."))
     else:
-        organisation = applications.organisation_by_business_id(form.business_id.data)
+        # Picked by id (the picker or a listed choice), else a Business ID, else a name.
+        pick = finder.resolve_pick(parse_int(request.form.get("organisation_id"), max_digits=9),
+                                   form.business_id.data or "")
+        organisation = form.chosen = pick.organisation
         if organisation is None:
-            outcome = refuse(_l("No registered organisation has this Business ID."), form=form,
-                             field="business_id")
+            form.candidates = pick.candidates
+            outcome = refuse(pick.message, form=form, field="business_id")
         else:
             outcome = perform(lambda: applications.invite_partner(
                 current_user, application, organisation, form.role_description.data or "",
                 kind=form.kind.data), form=form)
+            if form.business_id.errors:
+                form.chosen = None  # refused: the choice is made again
         if outcome.ok:
             return _part_response(application, "partners", _l(
                 "%(org)s has been invited. It becomes a partner when its editors accept.",
-                org=organisation.name))
+                org=organisation.display_name))
     return _part_response(get_application_or_404(application_id), "partners",
                           outcome.message, status=outcome.status, partner_form=form)
 

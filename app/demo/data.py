@@ -70,6 +70,8 @@ USERS: list[dict] = [
     {"email": _email("markus.aaltonen"), "name": "Markus Aaltonen", "language": "fi"},
     {"email": _email("satu.ojanen"), "name": "Satu Ojanen", "language": "fi"},
     {"email": _email("oskari.heino"), "name": "Oskari Heino", "language": "fi"},
+    # Valmennuspolku Henkilöstöpalvelut Oy (the partner finder's firm: partners_finder_data.py)
+    {"email": _email("tuomas.rasanen"), "name": "Tuomas Räsänen", "language": "fi"},
     # Mikkelin seudun työllisyysalue
     {"email": _email("paivi.tuominen"), "name": "Päivi Tuominen", "language": "fi"},
     {"email": _email("janne.karhu"), "name": "Janne Karhu", "language": "fi"},

@@ -32,6 +32,7 @@ from app.core import audit
 from app.core.changes import record_unrecorded
 from app.core.db import utcnow
 from app.demo import (
+    announcements_data,
     authorities_data,
     calls_data,
     data,
@@ -41,6 +42,12 @@ from app.demo import (
     reviews_data,
     voucher_data,
 )
+from app.demo.event_registrations_data import seed_event_registrations
+from app.demo.events_data import seed_events
+from app.demo.follows_data import seed_follows
+from app.demo.partner_calls_data import seed_partner_calls
+from app.demo.partners_finder_data import seed_partner_finder
+from app.demo.questions_data import seed_questions
 from app.organisations.models import (
     Invitation,
     JoinRequest,
@@ -360,6 +367,13 @@ STEPS: list[tuple[str, Step]] = [
     ("authorities", authorities_data.seed_authorities),
     ("funding_models", voucher_data.seed_funding_models),
     ("group_project", group_data.seed_group_project),
+    ("questions", seed_questions),
+    ("announcements", announcements_data.seed_announcements),
+    ("events", seed_events),
+    ("event_registrations", seed_event_registrations),
+    ("partner_finder", seed_partner_finder),
+    ("partner_calls", seed_partner_calls),
+    ("follows", seed_follows),
 ]
 
 

@@ -36,6 +36,11 @@ class PreferencesForm(BaseForm):
     report_submitted = _mail_field(K.report_submitted)
     report_handled = _mail_field(K.report_handled)
     report_due = _mail_field(K.report_due)
+    event_place_confirmed = _mail_field(K.event_place_confirmed)
+    partner_call_answered = _mail_field(K.partner_call_answered)
+    partner_message = _mail_field(K.partner_message)
+    question_asked = _mail_field(K.question_asked)
+    question_answered = _mail_field(K.question_answered)
 
     def kind_fields(self):
         return [self[str(kind)] for kind in K]

@@ -36,6 +36,12 @@ MESSAGES = {
     K.report_submitted: _l("Progress report %(number)s of “%(title)s” was submitted."),
     K.report_handled: _l("Progress report %(number)s of “%(title)s” was accepted."),
     K.report_due: _l("Progress report %(number)s of “%(title)s” is due on %(due)s."),
+    K.partner_call_answered: _l("%(organisation)s answered your partner call “%(title)s”."),
+    K.partner_message: _l("New message from %(organisation)s about the partner call “%(title)s”."),
+    K.event_place_confirmed: _l("You have a place at “%(title)s”: you moved up from the "
+                                "waiting list."),
+    K.question_asked: _l("%(organisation)s asked about “%(title)s”: %(question)s"),
+    K.question_answered: _l("Your question about “%(title)s” was answered: %(question)s"),
 }
 VARIANTS = {
     (K.application_submitted, "supplement"): _l("“%(title)s” was resubmitted with the "
@@ -45,6 +51,8 @@ VARIANTS = {
                                        "returned for corrections."),
     (K.report_handled, "claim"): _l("The payment claim with progress report %(number)s of "
                                     "“%(title)s” was approved."),
+    (K.question_asked, "followup"): _l("%(organisation)s added to its question about "
+                                        "“%(title)s”: %(question)s"),
     (K.report_due, "overdue"): _l("Progress report %(number)s of “%(title)s” was due on "
                                   "%(due)s and has not been submitted."),
 }
@@ -65,6 +73,11 @@ KIND_LABELS = {
     K.report_submitted: _l("A progress report is submitted in a call I manage"),
     K.report_handled: _l("Our progress report is accepted or returned, or our claim approved"),
     K.report_due: _l("Our progress report is due soon or overdue"),
+    K.partner_call_answered: _l("Another organisation answers our partner call"),
+    K.partner_message: _l("A new message in a partner call conversation of ours"),
+    K.event_place_confirmed: _l("I get a place at an event from its waiting list"),
+    K.question_asked: _l("A question is asked or added to about our service model"),
+    K.question_answered: _l("A question I asked about a service model is answered"),
 }
 
 

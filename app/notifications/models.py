@@ -23,6 +23,11 @@ class NotificationKind(enum.StrEnum):
     report_submitted = "report_submitted"  # to the ELY-centre: a report (and claim) to handle
     report_handled = "report_handled"  # to the project: accepted, returned, claim approved
     report_due = "report_due"  # to the project: a report is due soon or overdue
+    partner_call_answered = "partner_call_answered"  # to the caller: a first answer
+    partner_message = "partner_message"  # to the other organisation of a partner thread
+    event_place_confirmed = "event_place_confirmed"  # moved up from an event's waiting list
+    question_asked = "question_asked"  # to a model's owner: a question or a follow-up
+    question_answered = "question_answered"  # to the asker: the owner answered
 
 
 class Notification(db.Model):

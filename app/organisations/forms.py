@@ -25,6 +25,7 @@ from app.core.codelists import (
     HISTORICAL_ORGANISATION_TYPES,
     ORGANISATION_TYPES,
     REGIONS,
+    SERVICE_LANGUAGES,
     TARGET_GROUPS,
 )
 from app.core.forms import BaseForm, as_choices
@@ -118,6 +119,9 @@ class OrganisationForm(BaseForm):
         description=_l("Choose at least one."),
     )
     target_groups = MultiCheckboxField(_l("Target groups you work with"), validators=[Optional()])
+    languages = MultiCheckboxField(
+        _l("Languages you serve people in"), validators=[Optional()],
+        description=_l("Partners looking for services in a language find you with these."))
     description = TextAreaField(
         _l("Description"),
         validators=[Length(max=5000, message=_l(
@@ -156,6 +160,7 @@ class OrganisationForm(BaseForm):
         )
         self.regions.choices = as_choices(REGIONS.choices())
         self.target_groups.choices = as_choices(TARGET_GROUPS.choices())
+        self.languages.choices = as_choices(SERVICE_LANGUAGES.choices())
         if obj is not None and not self.is_submitted():
             self.member_municipalities.data = "\n".join(obj.member_municipalities or [])
 
@@ -170,6 +175,7 @@ class OrganisationForm(BaseForm):
             "type": self.type.data or "",
             "regions": self.regions.data or [],
             "target_groups": self.target_groups.data or [],
+            "languages": self.languages.data or [],
             "description": self.description.data or "",
             "expertise": self.expertise.data or "",
             "website": (self.website.data or "").strip(),

@@ -17,6 +17,7 @@ from app.core.codelists import (
     HISTORICAL_ORGANISATION_TYPES,
     ORGANISATION_TYPES,
     REGIONS,
+    SERVICE_LANGUAGES,
     TARGET_GROUPS,
 )
 from app.core.db import utcnow
@@ -115,6 +116,12 @@ def _check_fields(data: dict, organisation: Organisation | None = None) -> dict:
                              "organisation has today."), field="type")
     clean["regions"] = REGIONS.clean(data.get("regions", []))
     clean["target_groups"] = TARGET_GROUPS.clean(data.get("target_groups", []))
+    # Languages served (a caller without the key keeps what the organisation has).
+    languages = list(data["languages"] if "languages" in data
+                     else (organisation.languages if organisation else []) or [])
+    if any(code not in SERVICE_LANGUAGES for code in languages):
+        raise DomainError(_l("Choose the languages from the list."), field="languages")
+    clean["languages"] = SERVICE_LANGUAGES.clean(languages)
     clean["member_municipalities"] = (
         lifecycle.clean_municipalities(data.get("member_municipalities") or "")
         if clean["type"] == "employment_area" else [])
@@ -138,6 +145,7 @@ def create_organisation(user: User, data: dict) -> Organisation:
         contact_email=clean.get("contact_email", "").strip().lower(),
         expertise=clean.get("expertise", "").strip(),
         member_municipalities=clean["member_municipalities"],
+        languages=clean["languages"],
         is_funding_authority=False,
     )
     organisation.regions = clean["regions"]
@@ -168,6 +176,7 @@ def update_organisation(user: User, organisation: Organisation, data: dict) -> N
     organisation.type = clean["type"]
     organisation.regions = clean["regions"]
     organisation.target_groups = clean["target_groups"]
+    organisation.languages = clean["languages"]
     organisation.member_municipalities = clean["member_municipalities"]
     if identity_changed and organisation.status == OrganisationStatus.verified:
         organisation.status = OrganisationStatus.unverified

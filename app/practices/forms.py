@@ -185,6 +185,18 @@ class PartnerSearchForm(FlaskForm):
 
     q = SearchField(_l("Search organisations by name"), validators=[Length(max=100)])
 
+    def __init__(self, *args, **kwargs):
+        from flask import url_for
+
+        super().__init__(*args, **kwargs)
+        # The organisation picker suggests as one types (app/partners/finder_views.py).
+        self.q.render_kw = {
+            "autocomplete": "off", "aria-controls": "pick-results-practice",
+            "hx-get": url_for("partners.pick", **{"for": "practice"}),
+            "hx-trigger": "input changed delay:300ms, search",
+            "hx-target": "#pick-results-practice", "hx-swap": "innerHTML",
+            "hx-sync": "this:replace"}
+
 
 class PartnerInviteForm(BaseForm):
     organisation = SelectField(_l("Organisation to invite"), validators=[
@@ -194,7 +206,7 @@ class PartnerInviteForm(BaseForm):
     def __init__(self, *args, candidates=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation.choices = as_choices(
-            [("", _l("Choose…")), *((str(org.id), org.name) for org in candidates)])
+            [("", _l("Choose…")), *((str(org.id), org.display_name) for org in candidates)])
 
 
 class PartnerResponseForm(BaseForm):

@@ -40,6 +40,7 @@ bp = Blueprint("search", __name__)
 PER_PAGE = 20
 ORGANISATIONS_SHOWN = 5
 CALLS_SHOWN = 5
+EVENTS_SHOWN = 5
 REPEAT_SECONDS = 10  # the same query string again within this counts once
 
 FACET_TITLES = {
@@ -132,12 +133,16 @@ def index():
                               PER_PAGE, budget=budget)
     organisations = None
     calls, calls_total = [], 0
+    events, events_total = [], 0
     if q.strip() and result.page == 1:
         if budget.skip():
             result.truncated = True
         else:
             organisations = search_organisations(q, 1, ORGANISATIONS_SHOWN, budget=budget)
             calls, calls_total = search_calls(q, CALLS_SHOWN, budget=budget)
+            from app.events.queries import search_events  # upcoming events, by SQL
+
+            events, events_total = search_events(q, EVENTS_SHOWN)
             result.truncated = budget.truncated
     return render_page_or_fragment(
         "search/index.html",
@@ -146,6 +151,8 @@ def index():
         organisations=organisations,
         calls=calls,
         calls_total=calls_total,
+        events=events,
+        events_total=events_total,
         facet_titles=FACET_TITLES,
         sort_labels=SORT_LABELS,
         htmx_request=is_htmx(),

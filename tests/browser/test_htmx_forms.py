@@ -74,7 +74,8 @@ class Case:
 
     id: str
     page: str  # "application", "criteria", "practice", "review", "report", "outcome_application",
-    # "voucher_application" or "group_application" (a co-implementer): the form's page
+    # "voucher_application", "group_application" (a co-implementer) or "question" (a question
+    # on the writer's model, to answer): the form's page
     form: str
     label: str
     value: str
@@ -183,7 +184,7 @@ CASES: dict[str, tuple[Case, ...]] = {
     ),
     "applications.application_partner_invite": (
         Case("unknown-business-id", "application", '#section-partners form[action$="/partners"]',
-             "Business ID of the partner organisation", UNKNOWN_BUSINESS_ID,
+             "Partner organisation: name or Business ID", UNKNOWN_BUSINESS_ID,
              r"/partners$", "No registered organisation has this Business ID.", press="Invite",
              summary="#section-partners .error-summary"),
     ),
@@ -254,6 +255,18 @@ CASES: dict[str, tuple[Case, ...]] = {
              r"/practices/\d+/autosave$", "Not saved: Give the service model a title.",
              press=None, where="#autosave-status"),
     ),
+    "questions.reply": (
+        Case("answer-5001-characters", "question", "#reply-form", "Your message",
+             ("Ensimmäinen tapaaminen on viikon sisällä. " * 130)[:5_001],
+             r"/questions/\d+/reply$", "at most 5,000 characters", press="Send the answer",
+             summary="#question-thread .error-summary"),
+    ),
+    "partners.thread_post": (
+        Case("message-5001-characters", "partner_thread", "#message-form", "Message",
+             ("Sovitaan tapaaminen ensi viikolle. " * 150)[:5_001],
+             r"/messages$", "at most 5,000 characters", press="Send the message",
+             summary="#partner-thread .error-summary"),
+    ),
     "practices.preview": (
         Case("text-40001-characters", "practice", "form.practice-form", "The method",
              TOO_LONG_PREVIEW, r"/practices/preview$", "The text is too long to preview.",
@@ -307,6 +320,16 @@ class World:
                                               self.writer_id, self.manager_id,
                                               project_name="Lomakkeiden raportoiva hanke")
             path, state = f"/reports/{report_id}", self.writer_state
+        elif kind == "question":
+            from tests.questions.browser import question_to_answer
+
+            path = question_to_answer(self.server, self.writer_id, self.ngo_id)
+            state = self.writer_state
+        elif kind == "partner_thread":
+            from tests.partners.browser import thread_to_answer
+
+            path = thread_to_answer(self.server, self.writer_id, self.ngo_id)
+            state = self.writer_state
         elif kind == "criteria":
             call_id = create_draft_call(self.server, self.ely_id, title="Lomakehaku")
             path, state = f"/calls/{call_id}/criteria", self.manager_state

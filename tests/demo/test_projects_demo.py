@@ -219,5 +219,6 @@ def test_logins_name_the_observer_and_the_report_to_file(app, db, seeded):
     assert "Työ- ja elinkeinoministeriö" in observer_row and "national observer" in observer_row
     assert f"file a report       {projects_data.WRITER_TO_FILE}" in result.output
     assert f"national observer   {projects_data.OBSERVER}" in result.output
-    assert len(data.ORGANISATIONS) + len(authorities_data.ORGANISATIONS) == db.session.scalar(
+    # + the partner finder's staffing firm (app/demo/partners_finder_data.py)
+    assert len(data.ORGANISATIONS) + len(authorities_data.ORGANISATIONS) + 1 == db.session.scalar(
         select(func.count()).select_from(Organisation))

@@ -188,8 +188,9 @@ def test_cli_seed_and_logins(app, db):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["demo", "seed"])
     assert result.exit_code == 0, result.output
+    # + the partner finder's staffing firm (app/demo/partners_finder_data.py)
     assert db.session.scalar(select(func.count()).select_from(Organisation)) == len(
-        data.ORGANISATIONS) + len(authorities_data.ORGANISATIONS)
+        data.ORGANISATIONS) + len(authorities_data.ORGANISATIONS) + 1
 
     result = runner.invoke(args=["demo", "logins"])
     assert result.exit_code == 0, result.output

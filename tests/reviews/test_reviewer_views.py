@@ -523,7 +523,7 @@ def test_the_list_runs_the_same_queries_for_3_and_12_reviews(client, login_as, w
             counts[size, sort] = counter.count
     assert counts[3, "due"] == counts[12, "due"], counts
     assert counts[3, "state"] == counts[12, "state"], counts
-    assert counts[12, "due"] <= 12, counts
+    assert counts[12, "due"] <= 13, counts  # 13: with the header's What's new (follows)
 
 
 def test_the_review_page_runs_the_same_queries_whatever_the_other_reviews(

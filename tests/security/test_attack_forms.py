@@ -105,6 +105,10 @@ def _editable(people, args, scoped, group, make_application, make_call, make_pra
         from tests.search.matrix import thesaurus_args
 
         extra.append({**base, **thesaurus_args(people, args)})
+        extra.append({**base, **scoped["questions"]()})  # a question on a published model
+        extra.append({**base, **scoped["announcements"]()})  # a draft announcement of a call
+        extra.append({**base, **scoped["follows"]()})  # owner_a's follow of a region
+        extra.append({**base, **scoped["events"]})  # A's event, member_b registered
     return [*extra, base]
 
 
@@ -199,7 +203,9 @@ def fuzz_group(group, app, client, login_as, world, db, monkeypatch,  # noqa: F8
         if route is None:
             # A bare action (only the CSRF token): the fixed hostile bodies, as its users.
             rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
-            url = url_of(app, rule, {**argsets[-1], **overrides})
+            # the world's own arguments first, then the extra objects' (e.g. an announcement)
+            url = next((u for a in reversed(argsets)
+                        if (u := url_of(app, rule, {**a, **overrides})) is not None), None)
             if url is None:
                 failures.append(f"{endpoint}: the test world has no arguments for its URL")
                 continue

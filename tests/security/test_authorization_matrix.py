@@ -163,6 +163,24 @@ def world(make_user, make_organisation, add_member, db):
 
     # made only for the rows that use it (an approved project takes a while to make)
     scoped["projects"] = lambda: project_args(people, ely, a, args)
+    from tests.partners.matrix import partner_call_args
+
+    scoped["partners"] = lambda: partner_call_args(db, people, a, b, args)
+    from tests.questions.matrix import question_args
+
+    scoped["questions"] = lambda: question_args(db, people, a, b)
+    from tests.announcements.matrix import announcement_args
+
+    scoped["announcements"] = lambda: announcement_args(people, call_args)
+    from tests.events.matrix import event_args
+
+    scoped["events"] = event_args(db, a, args)
+    from tests.events.test_registration_helpers import registration_args
+
+    scoped["events"] = registration_args(people, scoped["events"])
+    from tests.follows.matrix import follow_args
+
+    scoped["follows"] = lambda: follow_args(people, args)
     return people, args, scoped
 
 

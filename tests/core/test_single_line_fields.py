@@ -27,6 +27,7 @@ NOT_BASE_FORMS = {
     "app.organisations.forms.DirectoryForm",
     "app.practices.forms.PartnerSearchForm",
     "app.practices.forms.ListFilterForm",
+    "app.questions.forms.QuestionListForm",
 }
 HOSTILE = ["Oy\rBcc: x@evil.example", "a\nb", "tab\there", "nel\x85", "ls\u2028", "ps\u2029",
            "esc\x1b[31m", "del\x7f", "nul\x00"]

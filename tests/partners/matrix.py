@@ -54,3 +54,18 @@ def partner_call_args(db, people, a, b, args) -> dict:
     db.session.commit()
     forget_memberships()
     return {**args, "partner_call_id": partner_call.id, "thread_id": message.thread_id}
+
+
+def answerable_call_args(db, people, b, args) -> dict:
+    """B's open partner call, which owner_a (a writer of verified A) may answer: the attack
+    tests' way to reach the answer form."""
+    from app.organisations.models import Role
+    from app.organisations.services import forget_memberships
+    from app.partners import services
+    from tests.partners.support import call_values
+
+    b_owner = next(m.user for m in b.memberships if m.role == Role.owner)
+    partner_call = services.create_partner_call(b_owner, b, call_values(title="B etsii"))
+    db.session.commit()
+    forget_memberships()
+    return {**args, "partner_call_id": partner_call.id}

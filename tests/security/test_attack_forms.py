@@ -109,6 +109,8 @@ def _editable(people, args, scoped, group, make_application, make_call, make_pra
         extra.append({**base, **scoped["announcements"]()})  # a draft announcement of a call
         extra.append({**base, **scoped["follows"]()})  # owner_a's follow of a region
         extra.append({**base, **scoped["events"]})  # A's event, member_b registered
+        extra.append({**base, **scoped["partners"]()})  # A's partner call, B's thread
+        extra.append({**base, **scoped["partners_b"]()})  # B's partner call: A may answer
     return [*extra, base]
 
 

@@ -166,6 +166,9 @@ def world(make_user, make_organisation, add_member, db):
     from tests.partners.matrix import partner_call_args
 
     scoped["partners"] = lambda: partner_call_args(db, people, a, b, args)
+    from tests.partners.matrix import answerable_call_args
+
+    scoped["partners_b"] = lambda: answerable_call_args(db, people, b, args)
     from tests.questions.matrix import question_args
 
     scoped["questions"] = lambda: question_args(db, people, a, b)

@@ -66,6 +66,21 @@ CHECKS = [
     Check("application", "/calls/applications/{application}", who="owner"),
     Check("projects", "/projects"),
     Check("statistics", "/statistics"),
+    # The partner network (issue 14).
+    Check("partner-finder", "/partners?q=valmennus"),
+    Check("partner-calls", "/partner-calls"),
+    Check("partner-call", "/partner-calls/{partner_call}"),
+    Check("partner-call-as-owner", "/partner-calls/{partner_call}", who="owner"),
+    Check("partner-call-new-errors", "/partner-calls/new", who="owner",
+          submit_empty="/partner-calls/new", status=200),
+    Check("events", "/events"),
+    Check("event", "/events/{event}"),
+    Check("event-register-errors", "/events/{event}/register",
+          submit_empty="/events/{event}/register"),
+    Check("event-participants", "/events/{event}/participants", who="owner"),
+    Check("announcements", "/announcements"),
+    Check("following", "/following", who="owner"),
+    Check("whats-new", "/whats-new", who="owner"),
 ]
 
 
@@ -98,8 +113,46 @@ def site(live_server):
                                  valid_business_id(3), type="regional_authority")
     call_id = create_open_call(live_server, ely_id, title="Saavutettavat työpaikat 2026")
     application_id = live_server.run(_start_application, owner_id, call_id, org_id)
+    network = live_server.run(_partner_network, owner_id, org_id, ely_id, call_id)
     return {"org": org_id, "practice": practice["path"].removeprefix("/practices/"),
-            "practice_id": practice["id"], "call": call_id, "application": application_id}
+            "practice_id": practice["id"], "call": call_id, "application": application_id,
+            **network}
+
+
+def _partner_network(owner_id: int, org_id: int, ely_id: int, call_id: int) -> dict:
+    """The owner's open partner call, a published event with a registration and the
+    ELY-centre's announcement of the call."""
+    from datetime import timedelta
+
+    from app.announcements.models import Announcement, AnnouncementKind
+    from app.auth.models import User
+    from app.core.db import utcnow
+    from app.events import registration
+    from app.events.models import Event, EventFormat, EventKind, EventState
+    from app.extensions import db
+    from app.organisations.models import Organisation
+    from app.partners import services as partners
+    from tests.partners.support import call_values
+
+    owner = db.session.get(User, owner_id)
+    partner_call = partners.create_partner_call(
+        owner, db.session.get(Organisation, org_id), call_values())
+    start = utcnow() + timedelta(days=14)
+    event = Event(organisation_id=org_id, kind=EventKind.info_session,
+                  title="Saavutettava infotilaisuus", description="Tervetuloa **kaikki**.",
+                  starts_at=start, ends_at=start + timedelta(hours=2),
+                  format=EventFormat.in_person, place="Hämeenkatu 1, Tampere", capacity=20,
+                  languages=["fi", "sv"], accessibility="Induktiosilmukka.",
+                  state=EventState.published)
+    db.session.add(event)
+    db.session.add(Announcement(organisation_id=ely_id, call_id=call_id,
+                                kind=AnnouncementKind.info_session, language="fi",
+                                title="Infotilaisuus hakijoille", body="Tervetuloa.",
+                                published_at=utcnow()))
+    db.session.flush()
+    registration.register(owner, event.id)
+    db.session.commit()
+    return {"partner_call": partner_call.id, "event": event.id}
 
 
 def _start_application(user_id: int, call_id: int, org_id: int) -> int:
@@ -166,7 +219,7 @@ def test_no_serious_accessibility_violations(check, language, site, signed_in, n
     expect(page.locator("html")).to_have_attribute("lang", language)
 
     if check.submit_empty:
-        form = page.locator(f'main form[action$="{check.submit_empty}"]')
+        form = page.locator(f'main form[action$="{check.submit_empty.format(**site)}"]')
         form.evaluate("form => { form.noValidate = true; }")  # let the server do the checking
         form.locator('[type="submit"]').last.click()
         expect(page.locator(".error-summary")).to_be_visible()

@@ -22,6 +22,7 @@ from itertools import accumulate
 import numpy as np
 from whoosh.idsets import DocIdSet
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
 
 _ONE = re.compile(b"\x01")
 _TERM_CACHE = 512
@@ -94,6 +95,7 @@ class Bitmaps:
         self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = \
             OrderedDict()
         self._postings_bytes = 0
+        self._initials: dict[tuple[str, str], list[str]] = {}
         self.nbytes = (self.size + 7) // 8
         alive = np.ones(self.size, dtype=np.uint8)
         for leaf, offset in self.leaves:
@@ -120,6 +122,21 @@ class Bitmaps:
             if len(self._exists) > 100_000:
                 self._exists.clear()
             found = self._exists[key] = key in self.reader
+        return found
+
+    def words_starting(self, field: str, initial: str) -> list[str]:
+        """The terms of `field` that begin with the character `initial`, in term order: the
+        candidates of a typo's correction (query.py), read from the term dictionary once per
+        field and initial for as long as this reader is current."""
+        key = (field, initial)
+        found = self._initials.get(key)
+        if found is None:
+            try:
+                found = [t.decode("utf-8") if isinstance(t, bytes) else t
+                         for t in self.reader.expand_prefix(field, initial)]
+            except (TermNotFound, KeyError, ValueError, TypeError):  # no such field
+                found = []
+            self._initials[key] = found
         return found
 
     def term(self, field: str, text: str) -> int:

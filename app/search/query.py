@@ -29,6 +29,12 @@ from itertools import product
 
 from whoosh import query as wq
 
+try:  # typo corrections: edit distances in C++ (see Builder._within)
+    from rapidfuzz.distance.Levenshtein import distance as _levenshtein
+    from rapidfuzz.process import extract as _extract
+except ImportError:  # pragma: no cover - rapidfuzz is a dependency (pyproject.toml)
+    _levenshtein = _extract = None
+
 from app.search.analysis import (
     ALL_STOPWORDS,
     LANGUAGES,
@@ -394,6 +400,29 @@ class Builder:
                 found[candidate] = self.reader.doc_frequency("raw", candidate)
         return sorted(found, key=lambda w: (-found[w], w))
 
+    def _within(self, fieldname: str, word: str, maxdist: int) -> list[str]:
+        """The indexed terms of `fieldname` within `maxdist` (Levenshtein) edits of `word`
+        that share its first letter: what Whoosh's `terms_within(..., prefix=1)` gives.
+        With rapidfuzz (C++), the distances to the field's words of that initial (read once
+        per reader, Bitmaps.words_starting) take well under a millisecond; Whoosh walks its
+        word list with a pure-Python automaton (several milliseconds a field, tens with two
+        edits), the fallback when rapidfuzz is not installed."""
+        if not word:
+            return []
+        if _levenshtein is None:  # pragma: no cover - rapidfuzz is a dependency
+            found: list[str] = []
+            # Per segment: a segment walks its word list with a Levenshtein automaton, while
+            # the multi-segment reader would compute the distance to every word.
+            for leaf, _offset in self.bitmaps.leaves:
+                try:
+                    found.extend(leaf.terms_within(fieldname, word, maxdist, prefix=1))
+                except (KeyError, ValueError, TypeError):
+                    continue
+            return found
+        candidates = self.bitmaps.words_starting(fieldname, word[0])
+        return [candidates[i] for _word, _distance, i in _extract(
+            word, candidates, scorer=_levenshtein, score_cutoff=maxdist, limit=None)]
+
     def corrections(self, word: str, maxdist: int = 1,
                     fields: tuple[str, ...] = CORRECTION_FIELDS) -> list[str]:
         """Indexed words within `maxdist` edits of `word`, most frequent first: words as
@@ -416,17 +445,10 @@ class Builder:
     def _corrections(self, word: str, maxdist: int, fields: tuple[str, ...]) -> list[str]:
         found: dict[str, int] = {}
         for fieldname in fields:
-            # Per segment: a segment walks its word list with a Levenshtein automaton, while
-            # the multi-segment reader would compute the distance to every word.
-            for leaf, _offset in self.bitmaps.leaves:
-                try:
-                    candidates = list(leaf.terms_within(fieldname, word, maxdist, prefix=1))
-                except (KeyError, ValueError, TypeError):
-                    continue
-                for candidate in candidates:
-                    if candidate != word and candidate.isalpha():
-                        frequency = self.reader.doc_frequency(fieldname, candidate)
-                        found[candidate] = max(found.get(candidate, 0), frequency)
+            for candidate in self._within(fieldname, word, maxdist):
+                if candidate != word and candidate.isalpha():
+                    frequency = self.reader.doc_frequency(fieldname, candidate)
+                    found[candidate] = max(found.get(candidate, 0), frequency)
             # Two letters the wrong way round are two edits for Levenshtein, one typo for us.
             for i in range(1, len(word) - 1):
                 swapped = word[:i] + word[i + 1] + word[i] + word[i + 2:]

@@ -169,15 +169,21 @@ def build_schema() -> Schema:
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_TAG = re.compile(r"<[^>]{0,200}>")
 _MD_MARK = re.compile(r"(^|\s)[#>*+-]+\s|[*_`~|]+|^\s*\d+\.\s", re.MULTILINE)
+_MD_MARK_CHARS = re.compile(r"[#>*+\-_`~|]|\d\.")  # what any match of _MD_MARK contains
 
 
 def strip_markdown(text: str | None) -> str:
     """Markdown reduced to words, cheaply (the index needs words, not exact rendering)."""
     if not text:
         return ""
-    text = _MD_LINK.sub(r"\1", text)
-    text = _MD_TAG.sub(" ", text)
-    text = _MD_MARK.sub(" ", text)
+    # Each pattern only where its characters occur: _MD_MARK tries its alternatives at every
+    # position, the larger part of making a rebuild's documents (issue 13 §5).
+    if "](" in text:
+        text = _MD_LINK.sub(r"\1", text)
+    if "<" in text:
+        text = _MD_TAG.sub(" ", text)
+    if _MD_MARK_CHARS.search(text):
+        text = _MD_MARK.sub(" ", text)
     return " ".join(clean_text(text).split())
 
 

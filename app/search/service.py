@@ -129,9 +129,21 @@ def fresh_handle() -> store.Handle | None:
     written (the error is recorded for `flask search status` and the admin page).
 
     A request looks (and catches up) once: the page searches models, organisations and calls,
-    and the bounds are the request's, not each search's."""
+    and the bounds are the request's, not each search's; its later searches use the searcher
+    the first one got (one view of the index per page, without checking the directory again)."""
     root = store.index_root()
     config = current_app.config
+    if has_request_context():
+        known = g.get("_search_handle")
+        if known is not None and known[0] == root:
+            return known[1]
+    handle = _fresh_handle(root, config)
+    if has_request_context() and handle is not None:
+        g._search_handle = (root, handle)
+    return handle
+
+
+def _fresh_handle(root, config) -> store.Handle | None:
     try:
         handle = store.get_handle(root)
     except store.IndexProblem as problem:

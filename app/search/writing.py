@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import heapq
 import marshal
-import sys
+import struct
 from array import array
 from itertools import chain, groupby, islice
 from operator import itemgetter
@@ -135,7 +135,7 @@ class _PostingsWriter(W3PostingsWriter):
             top = max(block_weights)
             if top > self._maxweight:
                 self._maxweight = top
-            self._values.extend(v for v in values[i:j] if v)
+            self._values.extend(filter(None, values[i:j]))
             if lengths is not None:
                 found = [n for n in lengths[i:j] if n]
                 if found:
@@ -261,8 +261,12 @@ def _merged_terms(entries):
 
 def _unpack_triples(triples: array) -> tuple[array, array, list]:
     """(docnums, weights, values) of an array of (docnum, weight, frequency) triples."""
-    return (array("I", map(int, triples[0::3])), triples[1::3],
-            [_freq_value(int(freq)) for freq in triples[2::3]])
+    freqs = triples[2::3]
+    if max(freqs) < 256:  # the usual case: one packed byte each, from the table
+        values = list(map(_FREQ_VALUES.__getitem__, map(int, freqs)))
+    else:
+        values = [_freq_value(int(freq)) for freq in freqs]
+    return array("I", map(int, triples[0::3])), triples[1::3], values
 
 
 class _LazyTriples:
@@ -558,14 +562,11 @@ def _positions(value: str, lang: str, parts: bool):
     return positions
 
 
-def _encode_positions(fmt, found: list[int]) -> bytes:
-    """fmt.encode(found) (CompactPositions: a type code, then 16- or 32-bit deltas in the
-    machine's order), the single position of most terms of a model without an array. Always
-    a new bytes object, as Whoosh's writer gets: a block's pickle refers back to a value
-    object seen before, so shared objects would change the bytes written."""
-    if len(found) == 1 and found[0] < 65536:
-        return b"H" + found[0].to_bytes(2, sys.byteorder)
-    return fmt.encode(found)
+# CompactPositions.encode() of a single position below 65536 (most terms of a model): a type
+# code, then the position as 16 bits in the machine's order. Always a new bytes object, as
+# Whoosh's writer gets: a block's pickle refers back to a value object seen before, so shared
+# objects would change the bytes written.
+_ONE_POSITION = struct.Struct("=cH").pack
 
 
 def _add_fast(pool, fieldname, docnum, field, value, boost: float):
@@ -602,9 +603,11 @@ def _add_fast(pool, fieldname, docnum, field, value, boost: float):
         positions = _positions(value, analyzer.lang, analyzer.parts)
         scale = fmt.field_boost
         pool.add_text_postings(fieldname, docnum, [
-            (term, float(len(found)) * scale * boost, _encode_positions(fmt, found))
+            (term, float(len(found)) * scale * boost,
+             _ONE_POSITION(b"H", found[0]) if len(found) == 1 and found[0] < 65536
+             else fmt.encode(found))
             for term, found in positions.items()])
-        return sum(len(found) for found in positions.values()) if field.scorable else 0
+        return sum(map(len, positions.values())) if field.scorable else 0
     return None
 
 

@@ -186,3 +186,125 @@ def test_the_api_checks_its_hits_against_the_database_in_one_query(
     on_models = [s for s in counter.statements if "FROM practice " in s or "FROM practice\n" in s]
     assert len(on_models) == 1, on_models
     assert "practice_version" in on_models[0]  # practice_extras: the rows the API shows
+
+
+# --- typo corrections with rapidfuzz (issue 13 §5) --------------------------------------------
+
+TYPOS = ["valmenus", "valmennuz", "työnhakia", "työnhakijä", "palkkatukki", "plakkatuki",
+         "työkokeliu", "osaamnen", "mentorri", "työnantja", "valmennus", "kurssi", "nuoiri",
+         "ohjaaus", "yritsy", "kunat", "qzxvyk", "v", "työkokeilut", "valmennusta"]
+
+
+def _whoosh_within(bitmaps, fieldname: str, word: str, maxdist: int) -> set[str]:
+    """Whoosh's own walk of the word lists (the way before rapidfuzz)."""
+    found = set()
+    for leaf, _offset in bitmaps.leaves:
+        try:
+            found.update(leaf.terms_within(fieldname, word, maxdist, prefix=1))
+        except (KeyError, ValueError, TypeError):
+            continue
+    return found
+
+
+@pytest.mark.parametrize("maxdist", [1, 2])
+def test_typo_candidates_are_those_of_whooshs_automaton(app, corpus, maxdist):
+    from app.search.query import CORRECTION_FIELDS
+
+    handle = fresh_handle()
+    bitmaps = _bitmaps(handle)
+    builder = Builder(bitmaps)
+    compared = 0
+    for word in TYPOS:
+        for fieldname in CORRECTION_FIELDS:
+            expected = _whoosh_within(bitmaps, fieldname, word, maxdist)
+            assert set(builder._within(fieldname, word, maxdist)) == expected, (word, fieldname)
+            compared += bool(expected)
+    assert compared > 10  # the misspellings do have candidates
+
+
+def test_corrections_and_suggestions_are_those_of_whooshs_automaton(app, corpus, monkeypatch):
+    """The same corrections, in the same order, and the same "did you mean" on the page's
+    searches, with rapidfuzz and with Whoosh's walk."""
+    from app.search import query
+    from app.search.budget import Budget
+    from app.search.service import search_practices
+
+    def run():
+        handle = fresh_handle()
+        builder = Builder(_bitmaps(handle))
+        corrections = [builder._corrections(word, d, query.CORRECTION_FIELDS)
+                       for word in TYPOS for d in (1, 2)]
+        results = []
+        for q in ["valmenus", "plakkatuki nuori", "työkokeliu mentorri", "osaamnen kurssi",
+                  "vlmenus", "työnhkja", "vlmenus mntori"]:
+            r = search_practices(q, budget=Budget(None))
+            results.append((r.suggestion, r.suggestion_count, r.total,
+                            [(h.id, h.score) for h in r.hits]))
+        return corrections, results
+
+    ours = run()
+    with monkeypatch.context() as patched:
+        patched.setattr(query, "_levenshtein", None)
+        theirs = run()
+    assert ours == theirs
+    assert any(ours[0]) and any(s for s, *_ in ours[1])
+
+
+def test_word_lists_by_initial_are_read_once_per_reader(app, corpus):
+    handle = fresh_handle()
+    bitmaps = _bitmaps(handle)
+    first = bitmaps.words_starting("raw", "v")
+    assert "valmennus" in first and all(w.startswith("v") for w in first)
+    assert bitmaps.words_starting("raw", "v") is first  # remembered
+    assert first == sorted(first, key=lambda w: w.encode())
+    assert bitmaps.words_starting("no_such_field", "v") == []
+
+
+# --- strip_markdown's shortcuts --------------------------------------------------------------
+
+
+def test_strip_markdown_gives_what_every_pattern_gives():
+    from app.search import schema
+
+    def reference(text):
+        if not text:
+            return ""
+        text = schema._MD_LINK.sub(r"\1", text)
+        text = schema._MD_TAG.sub(" ", text)
+        text = schema._MD_MARK.sub(" ", text)
+        return " ".join(schema.clean_text(text).split())
+
+    rng = random.Random(5)
+    pieces = ["työ", "valmennus", " ", "  ", "\n", "-", "- ", "* ", "#", "## ", "> ", "1. ",
+              "12.", "3.5", "_", "`", "~", "|", "+", "[linkki](http://x.fi)", "](", "<b>",
+              "<", ">", "a", "ä", "\t", ".", "!", "[", "]", "(", ")", "2. "]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        assert schema.strip_markdown(text) == reference(text), repr(text)
+
+
+def test_a_requests_later_searches_use_the_searcher_of_its_first(app, corpus, monkeypatch):
+    """The page searches models, organisations and calls: the index directory is looked at
+    once per request, and all three see the same searcher."""
+    from app.search import service, store
+
+    opened = []
+    real = store.get_handle
+
+    def counting(*args, **kwargs):
+        opened.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "get_handle", counting)
+    # Each request in an application context (and `g`) of its own, as in production
+    with app.app_context(), app.test_request_context("/search?q=valmennus"):
+        first = service.fresh_handle()
+        assert first is not None
+        looked = len(opened)
+        service.search_organisations("valmennus")
+        service.search_calls("valmennus")
+        assert service.fresh_handle() is first
+        assert len(opened) == looked
+    with app.app_context(), app.test_request_context("/search?q=valmennus"):  # looks again
+        assert service.fresh_handle() is not None
+        assert len(opened) > looked

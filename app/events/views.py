@@ -64,6 +64,7 @@ def index():
         call = db.session.get(Call, filters.call_id)
     return render_page_or_fragment(
         "events/index.html", "events/_list.html", pagination=pagination, filters=filters,
+        counts=queries.registration_counts([e.id for e in pagination.items]),
         form=EventFilterForm(request.args), filter_organisation=organisation, filter_call=call,
         lang=current_language(), can_create=permissions.can_create_event(current_user))
 

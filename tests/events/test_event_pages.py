@@ -208,3 +208,28 @@ def test_manage_lists_own_events_with_counts(client, login_as, make_user, make_o
     login_as(owner)
     html = client.get("/events/manage").get_data(as_text=True)
     assert "Oma luonnos" in html and "Toisen luonnos" not in html and "0 / 8" in html
+
+
+def test_the_list_shows_places_left_and_full_events_in_a_bounded_number_of_queries(
+        client, make_user, make_organisation, count_queries):
+    from app.events import registration as reg
+    from app.extensions import db
+
+    organisation = make_organisation()
+    roomy = add_event(organisation, title="Tilava tapaaminen", capacity=3, days=2)
+    full = add_event(organisation, title="Täysi infotilaisuus", capacity=1, days=3)
+    for n, event in enumerate((roomy, full, full)):
+        reg.register(make_user(email=f"paikka{n}@example.fi"), event.id)
+    db.session.commit()
+    html = client.get("/events").get_data(as_text=True)
+    roomy_card = html[html.index("Tilava tapaaminen"):html.index("Täysi infotilaisuus")]
+    full_card = html[html.index("Täysi infotilaisuus"):]
+    assert "2 places left" in roomy_card and "Full" not in roomy_card
+    assert "Full: you can join the waiting list" in full_card
+    with count_queries() as one_page:
+        client.get("/events")
+    for n in range(6):
+        add_event(organisation, title=f"Lisätapahtuma {n}", capacity=5, days=4 + n)
+    with count_queries() as more:
+        client.get("/events")
+    assert more.count == one_page.count  # no statement per event

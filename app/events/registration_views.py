@@ -76,7 +76,11 @@ def _registration_panel():
         if mine is not None and reg.is_expired(mine):
             mine = None
         signed_in = current_user.is_authenticated
-        return {"mine": mine, "position": reg.waiting_position(mine) if mine else None,
+        confirmed, waiting = reg.counts_for([event.id])[event.id]
+        full = event.capacity is not None and confirmed >= event.capacity
+        return {"full": full, "waiting": waiting,
+                "left": None if event.capacity is None else max(event.capacity - confirmed, 0),
+                "mine": mine, "position": reg.waiting_position(mine) if mine else None,
                 "open": reg.is_registration_open(event), "closes_at": reg.registration_closes_at(
                     event), "signed_in": signed_in,
                 "form": SignedInRegisterForm() if signed_in else RegisterForm(),

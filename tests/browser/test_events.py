@@ -62,10 +62,12 @@ def test_a_visitor_waits_is_moved_up_and_gets_the_calendar_file(new_page, live_s
     event_id = _full_event(live_server)
     page = new_page(locale="en-GB")
     page.goto(f"/events/{event_id}")
+    expect(page.locator(".registration-full")).to_contain_text(
+        "All places are taken and 0 people are on the waiting list.")
     form = page.locator("form.registration-form")
     form.get_by_label("Your name").fill(VISITOR[0])
     form.get_by_label("E-mail address").fill("ville.vierailija@")
-    form.get_by_role("button", name="Register").click()
+    form.get_by_role("button", name="Join the waiting list").click()
     email = page.locator("#email")
     expect(email).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#email-error")).to_contain_text("Enter a valid e-mail address")
@@ -73,7 +75,7 @@ def test_a_visitor_waits_is_moved_up_and_gets_the_calendar_file(new_page, live_s
     expect(page.locator("#name")).to_have_value(VISITOR[0])  # what was typed is kept
 
     email.fill(VISITOR[1])
-    page.get_by_role("button", name="Register").click()
+    page.get_by_role("button", name="Join the waiting list").click()
     expect(page.locator("#registration-mailed")).to_contain_text(VISITOR[1])
     page.goto(live_server.mail_link(VISITOR[1], "/events/registration/confirm"))
     page.get_by_role("button", name="Confirm my registration").click()

@@ -233,3 +233,22 @@ def test_the_list_shows_places_left_and_full_events_in_a_bounded_number_of_queri
     with count_queries() as more:
         client.get("/events")
     assert more.count == one_page.count  # no statement per event
+
+
+def test_the_event_page_says_how_many_places_are_left_or_that_it_is_full(
+        client, make_user, make_organisation):
+    from app.events import registration as reg
+    from app.extensions import db
+
+    event = add_event(make_organisation(), title="Kahden paikan tapaaminen", capacity=2)
+    reg.register(make_user(email="eka@example.fi"), event.id)
+    db.session.commit()
+    html = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert "1 place left" in html and "registration-full" not in html
+    assert ">Register</button>" in html
+    for n in range(3):
+        reg.register(make_user(email=f"toka{n}@example.fi"), event.id)
+    db.session.commit()
+    html = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert "All places are taken and 2 people are on the waiting list." in html
+    assert ">Join the waiting list</button>" in html and "place left" not in html

@@ -97,6 +97,7 @@ def seed_events(session: Session, ctx) -> int:
             registration_deadline=(_local(ctx.now, spec["deadline_days"], time(16))
                                    if spec.get("deadline_days") else None),
             call_id=call.id if call is not None else None, state=EventState.published,
+            published_at=ctx.now,
         ))
         created += 1
     session.flush()

@@ -70,6 +70,9 @@ class Event(db.Model):
     state: Mapped[EventState] = mapped_column(
         string_enum(EventState, "event_state", length=12), default=EventState.draft
     )
+    # When it was first made public (a draft made weeks ago is news when published: the
+    # followers' What's new and digest date events by this).
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     cancel_reason: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -190,6 +190,7 @@ def publish_event(actor, event: Event, now: datetime | None = None) -> Event:
         raise DomainError(_l("The event has already started: change its time before "
                              "publishing it."))
     event.state = EventState.published
+    event.published_at = event.published_at or clock.resolve(now)
     db.session.flush()
     return event
 

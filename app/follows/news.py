@@ -150,11 +150,12 @@ def _events(i: Interests, since, until):
             OrganisationRegion.code.in_(i.regions))))
     if not conditions:
         return None
+    published = func.coalesce(Event.published_at, Event.created_at)
     return (select(Event, Organisation.name)
             .join(Organisation, Organisation.id == Event.organisation_id)
-            .where(Event.state == EventState.published, Event.created_at >= since,
-                   Event.created_at < until, or_(*conditions))
-            .order_by(Event.created_at.desc(), Event.id.desc()))
+            .where(Event.state == EventState.published, published >= since,
+                   published < until, or_(*conditions))
+            .order_by(published.desc(), Event.id.desc()))
 
 
 def _national(column):
@@ -300,7 +301,8 @@ def _partner_call_item(call, organisation, i, names, language) -> NewsItem:
 
 def _event_item(event, organisation, i, names, language, organiser_regions) -> NewsItem:
     return NewsItem(
-        EVENT, event.id, event.title, _path("/events/", event.id), event.created_at,
+        EVENT, event.id, event.title, _path("/events/", event.id),
+        event.published_at or event.created_at,
         organisation,
         _reasons(i, names, language, event.organisation_id,
                  regions=organiser_regions.get(event.organisation_id, ())))

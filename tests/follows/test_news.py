@@ -164,3 +164,21 @@ def test_queries_do_not_grow_with_follows(make_user, make_organisation, make_pra
     with count_queries() as counter:
         assert news.count_news(user, _since()) == 7
     assert counter.count == 2
+
+
+def test_an_event_is_news_when_published_not_when_its_draft_was_made(
+        make_user, make_organisation, make_event, add_follow, db):
+    from app.events import services as events
+
+    user = make_user()
+    owner = make_user()
+    org = make_organisation(owner=owner)
+    add_follow(user, "organisation", org.id)
+    old_draft = make_event(organisation=org, state="draft", created=timedelta(days=-40),
+                           title="Kauan valmisteltu koulutus")
+    assert ("event", old_draft.id) not in _found(user)
+    events.publish_event(owner, old_draft)
+    db.session.commit()
+    found = _found(user)
+    assert ("event", old_draft.id) in found
+    assert found[("event", old_draft.id)].date == old_draft.published_at

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import threading
 import unicodedata
 from contextlib import contextmanager
@@ -307,13 +308,21 @@ def analyse_word(word: str, lang: str) -> tuple[str, tuple[str, ...]]:
     key = (word, lang)
     found = _ANALYSED.get(key)
     if found is None:
-        found = _analyse(word, lang)
-        if len(_ANALYSED) >= _ANALYSED_MAX:
-            _ANALYSED.clear()
-            _READINGS.clear()
-            _WORD_ENTRIES.clear()
-        _ANALYSED[key] = found
+        found = _from_kept(word, lang)
+        if found is None:
+            found = _analyse(word, lang)
+        _remember(key, found)
     return found
+
+
+def _remember(key: tuple[str, str], found: tuple[str, tuple[str, ...]]) -> None:
+    if len(_ANALYSED) >= _ANALYSED_MAX:
+        if _recorder is not None and _recorder.pid == os.getpid():  # not a forked writer
+            _recorder.add(_ANALYSED, _READINGS)
+        _ANALYSED.clear()
+        _READINGS.clear()
+        _WORD_ENTRIES.clear()
+    _ANALYSED[key] = found
 
 
 def readings(word: str, lang: str) -> tuple[str, ...]:
@@ -326,8 +335,184 @@ def readings(word: str, lang: str) -> tuple[str, ...]:
 
 
 def analysed(word: str, lang: str) -> tuple[str, tuple[str, ...]] | None:
-    """The analysis of a word if this process has already made it (no dictionary work)."""
-    return _ANALYSED.get((word, lang))
+    """The analysis of a word if this process has already made it, or the index's rebuild
+    kept it (no dictionary work)."""
+    key = (word, lang)
+    found = _ANALYSED.get(key)
+    if found is None and _kept is not None and not _plain_words and len(word) <= MAX_WORD_CHARS:
+        found = _from_kept(word, lang)
+        if found is not None:
+            _remember(key, found)
+    return found
+
+
+# --- analyses kept beside the index -----------------------------------------------------------
+#
+# Analysing a word the process has not seen (dictionary lookups, Voikko, compound splitting)
+# is most of a fresh worker's first searches (issue 13 §5): the words of the documents shown
+# and of the queries were all analysed once already, by the rebuild that indexed them. The
+# rebuild keeps those analyses in its generation directory (ANALYSES_FILE, an SQLite table
+# read-only to the searching processes, shared through the page cache rather than copied
+# into each worker), and analyse_word() reads a word there before analysing it. The same
+# function made them, so the answers are the same; a file made with other settings (Voikko
+# on or off, another simplemma) or that cannot be read is not used.
+
+ANALYSES_FILE = "analyses.sqlite"
+_KEPT_FORMAT = "1"
+_SEPARATOR = "\x1f"
+
+
+def _signature() -> str:
+    """What the analyses depend on besides this code: Voikko in use, simplemma's version."""
+    try:
+        from importlib.metadata import version
+
+        simplemma = version("simplemma")
+    except Exception:  # noqa: BLE001 - not installed as a distribution
+        simplemma = "?"
+    return f"{_KEPT_FORMAT} simplemma-{simplemma}"
+
+
+class _Recorder:
+    """Writes the analyses a rebuild makes to a new ANALYSES_FILE (flushed whenever the
+    in-process cache is emptied, and at the end)."""
+
+    def __init__(self, path) -> None:
+        self.path = path
+        self.connection = sqlite3.connect(str(path))
+        self.connection.executescript(
+            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
+            "CREATE TABLE analyses (lang TEXT, word TEXT, main TEXT, extras TEXT, others TEXT,"
+            " PRIMARY KEY (lang, word)) WITHOUT ROWID;")
+        self.pid = os.getpid()
+        self.failed = False
+
+    def add(self, analysed: dict, readings: dict) -> None:
+        if self.failed:
+            return
+        try:
+            self._add(analysed, readings)
+        except (OSError, sqlite3.Error):  # the disk is full: the rebuild goes on without
+            self.failed = True
+
+    def _add(self, analysed: dict, readings: dict) -> None:
+        self.connection.executemany(
+            "INSERT OR REPLACE INTO analyses VALUES (?, ?, ?, ?, ?)",
+            [(lang, word, main, _SEPARATOR.join(extras),
+              _SEPARATOR.join(readings.get((word, lang), ())))
+             for (word, lang), (main, extras) in analysed.items()])
+
+    def finish(self) -> int:
+        if self.failed:
+            raise sqlite3.OperationalError("the analyses could not be written")
+        self._add(_ANALYSED, _READINGS)
+        self.connection.executemany("INSERT INTO meta VALUES (?, ?)", [
+            ("signature", _signature()), ("voikko", "1" if _voikko.available else "0")])
+        self.connection.commit()
+        rows = self.connection.execute("SELECT count(*) FROM analyses").fetchone()[0]
+        self.connection.close()
+        return rows
+
+
+_recorder: _Recorder | None = None
+
+
+@contextmanager
+def recording_analyses(path):
+    """Inside this block every analysis this process makes or has made is written to `path`
+    (an ANALYSES_FILE) when the block ends without an error. Best effort: a file that cannot
+    be written is left out (and removed), the searches then analyse words themselves."""
+    global _recorder
+    from pathlib import Path
+
+    path = Path(path)
+    try:
+        recorder = _Recorder(path)
+    except (OSError, sqlite3.Error):
+        path.unlink(missing_ok=True)
+        recorder = None
+    _recorder = recorder
+    try:
+        yield
+    except BaseException:
+        _discard(recorder, path)
+        raise
+    finally:
+        _recorder = None
+    if recorder is not None:
+        try:
+            recorder.finish()
+        except (OSError, sqlite3.Error):
+            _discard(recorder, path)
+
+
+def _discard(recorder: _Recorder | None, path) -> None:
+    if recorder is not None:
+        try:
+            recorder.connection.close()
+        except sqlite3.Error:
+            pass
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+class _Kept:
+    """A rebuild's ANALYSES_FILE, read-only, one connection per thread."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.local = threading.local()
+        self.usable = True
+        self.voikko: bool | None = None  # whether Voikko read the Finnish words
+
+    def get(self, word: str, lang: str) -> tuple[str, str, str] | None:
+        connection = getattr(self.local, "connection", None)
+        try:
+            if connection is None:
+                connection = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True,
+                                             check_same_thread=False)
+                self.local.connection = connection
+                meta = dict(connection.execute("SELECT key, value FROM meta"))
+                if meta.get("signature") != _signature():
+                    self.usable = False
+                self.voikko = meta.get("voikko") == "1"
+            if not self.usable or self.voikko != _voikko.available:
+                return None
+            return connection.execute(
+                "SELECT main, extras, others FROM analyses WHERE lang = ? AND word = ?",
+                (lang, word)).fetchone()
+        except sqlite3.Error:
+            self.usable = False
+            return None
+
+
+_kept: _Kept | None = None
+
+
+def use_kept_analyses(path) -> None:
+    """Read words' analyses from `path` (an index generation's ANALYSES_FILE) from now on;
+    None, or a path that does not exist, stops that."""
+    global _kept
+    if path is None or not os.path.exists(path):
+        _kept = None
+    elif _kept is None or _kept.path != str(path):
+        _kept = _Kept(str(path))
+
+
+def _from_kept(word: str, lang: str) -> tuple[str, tuple[str, ...]] | None:
+    kept = _kept
+    if kept is None or not kept.usable:
+        return None
+    row = kept.get(word, lang)
+    if row is None:
+        return None
+    main, extras, others = row
+    if others:
+        _READINGS[(word, lang)] = tuple(others.split(_SEPARATOR))
+    return main, tuple(extras.split(_SEPARATOR)) if extras else ()
 
 
 def _analyse(word: str, lang: str) -> tuple[str, tuple[str, ...]]:

@@ -37,7 +37,7 @@ from whoosh.query import Term
 
 from app.core.changes import SearchChange
 from app.extensions import db
-from app.search import store
+from app.search import analysis, store
 from app.search.schema import (
     META_ID,
     SCHEMA_VERSION,
@@ -595,33 +595,35 @@ def _rebuild(root: Path, progress, procs: int, limitmb: int) -> Rebuild:
         writer = open_writer(ix, procs=procs, limitmb=limitmb)
         documents = 0
         try:
-            after = 0
-            while rows := _practice_rows([Practice.id > after], limit=BATCH):
-                for row in rows:
-                    writer.add_document(**practice_document(row, row.content))
-                after = rows[-1].id
-                documents += len(rows)
-                if progress:
-                    progress(len(rows))
-            after = 0
-            while organisations := _organisations([Organisation.id > after], limit=BATCH):
-                for organisation in organisations:
-                    writer.add_document(**organisation_document(organisation))
-                after = organisations[-1].id
-                documents += len(organisations)
-                if progress:
-                    progress(len(organisations))
-            from app.calls.models import Call
+            # The words' analyses, for the searching processes (analysis.ANALYSES_FILE).
+            with analysis.recording_analyses(root / name / analysis.ANALYSES_FILE):
+                after = 0
+                while rows := _practice_rows([Practice.id > after], limit=BATCH):
+                    for row in rows:
+                        writer.add_document(**practice_document(row, row.content))
+                    after = rows[-1].id
+                    documents += len(rows)
+                    if progress:
+                        progress(len(rows))
+                after = 0
+                while organisations := _organisations([Organisation.id > after], limit=BATCH):
+                    for organisation in organisations:
+                        writer.add_document(**organisation_document(organisation))
+                    after = organisations[-1].id
+                    documents += len(organisations)
+                    if progress:
+                        progress(len(organisations))
+                from app.calls.models import Call
 
-            after = 0
-            while calls := _calls([Call.id > after], limit=BATCH):
-                for call in calls:
-                    writer.add_document(**call_document(call))
-                after = calls[-1].id
-                documents += len(calls)
-                if progress:
-                    progress(len(calls))
-            writer.add_document(**state.document())
+                after = 0
+                while calls := _calls([Call.id > after], limit=BATCH):
+                    for call in calls:
+                        writer.add_document(**call_document(call))
+                    after = calls[-1].id
+                    documents += len(calls)
+                    if progress:
+                        progress(len(calls))
+                writer.add_document(**state.document())
             writer.commit()
         except BaseException as error:
             cancel_failed(writer, error)

@@ -43,6 +43,7 @@ from flask import current_app
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
+from app.search import analysis
 from app.search.schema import META_ID, SCHEMA_VERSION, build_schema
 
 log = logging.getLogger(__name__)
@@ -487,6 +488,8 @@ def get_handle(root: Path | None = None, refresh: bool = True) -> Handle | None:
         handle = _handles.get(key)
         if handle is None or handle.generation != generation:
             ix, searcher = open_searcher(root, generation)
+            # The analyses its rebuild made, for the words of the queries and the hits
+            analysis.use_kept_analyses(root / generation / analysis.ANALYSES_FILE)
             # The old handle (if any) is dropped, not closed: a thread may be searching it.
             handle = Handle(root=root, generation=generation, index=ix, searcher=searcher)
             _handles[key] = handle

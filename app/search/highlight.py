@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
 from functools import lru_cache
 
 from markupsafe import Markup, escape
@@ -115,18 +114,36 @@ class Matcher:
         # Speed (issue 13 §5): one scan of the folded text for the places where a key begins,
         # and only the words containing one are decided. Every character of `lower` folds to
         # one character (see _unsafe), so a word's folded form is its slice of `folded`.
-        found = [(m.start(), m.end(1)) for m in self._starts.finditer(folded)]
-        if not found:
-            return []
-        spans = [m.span() for m in WORD_RE.finditer(text)]
-        starts = [a for a, _b in spans]
-        chosen: dict[int, None] = {}
-        for at, end in found:
-            i = bisect_right(starts, at) - 1
-            if i >= 0 and end <= spans[i][1]:
-                chosen[i] = None
-        return [spans[i] for i in sorted(chosen)
-                if self(text[spans[i][0]:spans[i][1]], lang)]
+        # Only the words around those places are found (not every word of the text).
+        chosen: dict[int, int] = {}
+        for m in self._starts.finditer(folded):
+            span = _word_at(text, m.start())
+            if span is not None and m.end(1) <= span[1]:
+                chosen[span[0]] = span[1]
+        return [(a, b) for a, b in sorted(chosen.items()) if self(text[a:b], lang)]
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"  # what \w matches in a str pattern
+
+
+def _word_at(text: str, at: int) -> tuple[int, int] | None:
+    """The span of the word (as WORD_RE.finditer() splits the text) that contains the
+    character at `at`, or None when that character is not in a word."""
+    if not _is_word_char(text[at]) and not (
+            text[at] == "-" and 0 < at < len(text) - 1
+            and _is_word_char(text[at - 1]) and _is_word_char(text[at + 1])):
+        return None
+    start = at
+    while start > 0:
+        c = text[start - 1]
+        if _is_word_char(c):
+            start -= 1
+        elif c == "-" and start >= 2 and _is_word_char(text[start - 2]):
+            start -= 1  # a hyphen between two word characters joins them (pk-yritys)
+        else:
+            break
+    return WORD_RE.match(text, start).span()
 
 
 # Latin letters with diacritics, general punctuation and currency signs: where to look for

@@ -223,13 +223,29 @@ class _Matched:
     bits: int  # matching the words, not yet the facets
 
 
-def _match(builder: Builder, parsed: ParsedQuery, kind_bits: int) -> _Matched:
+def _concepts(builder: Builder, parsed: ParsedQuery) -> tuple[list[Concept], list[int]]:
+    """The query's concepts (expanded across languages) and the sets of its excluded words.
+    The search page looks for the same words among models, organisations and calls: within
+    a request they are built once per reader (they do not depend on the kind of document)."""
+    key = repr(parsed)
+    if has_request_context():
+        known = g.get("_search_concepts")
+        if known is not None and known[0] is builder.bitmaps and known[1] == key:
+            return known[2]
     all_concepts = []
     for group in parsed.groups:
         if all_concepts and builder.budget.skip():
             break  # out of time: the first concepts asked for (see budget.py)
         all_concepts.append(builder.concept(group))
     builder.expand_across_languages(parsed.groups[:len(all_concepts)], all_concepts)
+    excluded = [builder.concept([item], strict=True).bits for item in parsed.excluded]
+    if has_request_context():
+        g._search_concepts = (builder.bitmaps, key, (all_concepts, excluded))
+    return all_concepts, excluded
+
+
+def _match(builder: Builder, parsed: ParsedQuery, kind_bits: int) -> _Matched:
+    all_concepts, excluded = _concepts(builder, parsed)
     concepts = [c for c in all_concepts if c.matches]
     if parsed.groups:
         sets = [c.bits for c in concepts]
@@ -241,8 +257,8 @@ def _match(builder: Builder, parsed: ParsedQuery, kind_bits: int) -> _Matched:
             bits = at_least(sets, 1) if sets else 0
     else:
         bits = kind_bits
-    for item in parsed.excluded:
-        bits &= ~builder.concept([item], strict=True).bits
+    for bits_excluded in excluded:
+        bits &= ~bits_excluded
     return _Matched(concepts, all_concepts, bits & kind_bits)
 
 

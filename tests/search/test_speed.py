@@ -79,7 +79,7 @@ def test_top_hits_are_those_of_summing_every_document(app, corpus, q, want):
 
 # --- highlighting: one scan of the text instead of a decision per word ------------------------
 
-_ALPHABET = list("aeiouytkslnmpr -,.") + list("äöåéüøæßÄÖÅÉİΣσς–€") + [
+_ALPHABET = list("aeiouytkslnmpr -,._19") + list("äöåéüøæßÄÖÅÉİΣσς–€") + [
     "a\u0308", "o\u0308", "ǆ", "ạ", "ﬁ"]
 
 
@@ -108,6 +108,22 @@ def test_highlight_positions_are_those_of_deciding_every_word():
         assert matcher().positions(text, "fi") == expected, text
         marked += len(expected)
     assert marked > 500  # the texts had words to mark, not only misses
+
+
+def test_the_word_around_a_place_is_the_one_the_tokeniser_finds():
+    """The highlighter finds the word around a place where a query key begins by looking
+    left and right from it, not by splitting the whole text: the same words as WORD_RE's."""
+    from app.search.analysis import WORD_RE
+    from app.search.highlight import _word_at
+
+    rng = random.Random(11)
+    for _ in range(3000):
+        text = "".join(rng.choice("ab-_ 1ä.–-") for _ in range(rng.randint(1, 24)))
+        around = {}
+        for m in WORD_RE.finditer(text):
+            around.update(dict.fromkeys(range(*m.span()), m.span()))
+        assert [_word_at(text, i) for i in range(len(text))] == \
+            [around.get(i) for i in range(len(text))], text
 
 
 def test_highlight_marks_words_written_with_and_without_diacritics():
@@ -308,3 +324,38 @@ def test_a_requests_later_searches_use_the_searcher_of_its_first(app, corpus, mo
     with app.app_context(), app.test_request_context("/search?q=valmennus"):  # looks again
         assert service.fresh_handle() is not None
         assert len(opened) > looked
+
+
+def test_the_page_builds_the_querys_concepts_once(app, client, corpus, monkeypatch):
+    """The page looks for the same words among models, organisations and calls: the concepts
+    (analysis, corrections, the thesaurus's terms) are built once a request, and each search
+    finds what it finds on its own."""
+    from app.search import service
+    from app.search.query import Builder
+
+    q = "valmennus -kurssi nuori OR mentori"
+    with app.app_context(), app.test_request_context("/"):
+        service.search_practices("valmennus")  # the index catches up
+    with app.app_context(), app.test_request_context("/"):
+        alone = (service.search_practices(q, language="en"), service.search_organisations(q),
+                 service.search_calls(q))
+    built = []
+    real = Builder.concept
+
+    def counting(self, items, *args, **kwargs):
+        built.append(tuple(items))
+        return real(self, items, *args, **kwargs)
+
+    monkeypatch.setattr(Builder, "concept", counting)
+    with app.app_context(), app.test_request_context("/"):
+        practices = service.search_practices(q, language="en")
+        once = len(built)
+        organisations = service.search_organisations(q)
+        calls = service.search_calls(q)
+    assert once >= 3 and len(built) == once  # two groups and the excluded word, no more
+    assert [h.id for h in practices.hits] == [h.id for h in alone[0].hits]
+    assert practices.total == alone[0].total > 0
+    assert organisations.total == alone[1].total
+    assert calls == alone[2]
+    html = client.get("/search", query_string={"q": q}).get_data(as_text=True)
+    assert f'href="{practices.hits[0].url}"' in html

@@ -11,12 +11,15 @@ request holds the lock from its first read to its commit, not while its answer i
 from __future__ import annotations
 
 import contextvars
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Enum, TypeDecorator, event
+from sqlalchemy import DateTime, Enum, String, TypeDecorator, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 _immediate = contextvars.ContextVar("sqlite_begin_immediate", default=True)
 IMMEDIATE_KEY = "kohtaamo_begin_immediate"  # connection.info: did its transaction begin IMMEDIATE?
@@ -69,6 +72,7 @@ def configure_engine(engine: Engine, busy_timeout_ms: int = 15000,
         dbapi_connection.isolation_level = None
         # SQLite's own lower() only knows ASCII; "Ä" must match "ä" as in PostgreSQL.
         dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+        dbapi_connection.create_function("kohtaamo_fold", 1, _fold_or_none, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
@@ -128,3 +132,55 @@ class UtcDateTime(TypeDecorator):
 def string_enum(cls, name: str, length: int = 24) -> Enum:
     """A Python enum stored as a short string (no database enum type to migrate)."""
     return Enum(cls, name=name, native_enum=False, length=length, validate_strings=True)
+
+
+# --- text without diacritics, in SQL ----------------------------------------------------------
+
+
+def fold_text(text: str) -> str:
+    """Lower-case `text` without diacritics (ä→a, ö→o, å→a, é→e): what `folded()` makes of a
+    column, for the words a person typed."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+def _fold_or_none(value):
+    return fold_text(value) if isinstance(value, str) else value
+
+
+def _fold_table() -> tuple[str, str]:
+    """(from, to) for PostgreSQL's translate(): every letter of Latin-1 and Latin Extended-A
+    that fold_text() turns into one other letter (capitals too: lower() of a database with
+    the C locale leaves them as they are)."""
+    source, target = [], []
+    for code in range(0xC0, 0x180):
+        char = chr(code)
+        folded = fold_text(char)
+        if len(folded) == 1 and folded != char.lower() and char not in source:
+            source.append(char)
+            target.append(folded)
+    return "".join(source), "".join(target)
+
+
+_FOLD_FROM, _FOLD_TO = _fold_table()
+
+
+class folded(FunctionElement):  # noqa: N801 - used like the SQL function it stands for
+    """lower(column) without diacritics, in SQLite (a function registered on each connection)
+    and PostgreSQL (translate() of the letters of Latin-1 and Latin Extended-A): compare it
+    with fold_text() of what was typed, so "tyovalmennus" finds "Työvalmennus"."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(folded)
+def _folded_default(element, compiler, **kw):
+    return f"kohtaamo_fold({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(folded, "postgresql")
+def _folded_postgresql(element, compiler, **kw):
+    column = compiler.process(element.clauses, **kw)
+    return f"lower(translate({column}, '{_FOLD_FROM}', '{_FOLD_TO}'))"

@@ -2,8 +2,9 @@
 
 Built on the organisation directory's idea (app/organisations/directory.py: filters, sorting
 and pagination in SQL) and extended for finding partners: free text over the name, the unit's
-name, the description and the expertise (every word must match somewhere, lower-cased on both
-sides: SQLite's lower() is made Unicode-aware in app/core/db.py), a language facet, facet
+name, the description and the expertise (every word must match somewhere, lower-cased and
+without diacritics on both sides, so "tyovalmennus" typed on a phone finds "Työvalmennus":
+app/core/db.py's `folded()`), a language facet, facet
 counts, relevance sorting and marked excerpts. Ceased and unverified organisations are never
 partners, so they are never listed.
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
@@ -28,6 +30,7 @@ from sqlalchemy import ColumnElement, Integer, Select, String, case, cast, func,
 
 from app.core import clock
 from app.core.codelists import ORGANISATION_TYPES, REGIONS, SERVICE_LANGUAGES, TARGET_GROUPS
+from app.core.db import fold_text, folded
 from app.extensions import db
 from app.organisations.models import (
     Organisation,
@@ -68,6 +71,8 @@ def words_of(text: str) -> list[str]:
 
 
 def _like(word: str) -> str:
+    """The LIKE pattern of a typed word, for the folded() columns."""
+    word = fold_text(word)
     escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
@@ -130,8 +135,8 @@ def partner_base(today: date | None = None) -> Select:
 
 
 def _text_columns():
-    return (func.lower(Organisation.name), func.lower(Organisation.unit_name),
-            func.lower(Organisation.description), func.lower(Organisation.expertise))
+    return (folded(Organisation.name), folded(Organisation.unit_name),
+            folded(Organisation.description), folded(Organisation.expertise))
 
 
 def _word_matches(word: str) -> ColumnElement:
@@ -235,16 +240,27 @@ def _spans(text: str, words: list[str]) -> list[tuple[int, int]]:
     """Where the words occur in the text (case-insensitive), merged, in order."""
     if not words or not text:
         return []
-    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)),
-                         re.IGNORECASE)
+    words = {fold_text(w) for w in words}
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
     spans: list[tuple[int, int]] = []
-    for match in pattern.finditer(text):
+    for match in pattern.finditer("".join(map(_fold_char, text))):  # one for one
         a, b = match.span()
         if spans and a <= spans[-1][1]:
             spans[-1] = (spans[-1][0], max(b, spans[-1][1]))
         else:
             spans.append((a, b))
     return spans
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    """One character folded as fold_text() does, or lower-cased where that would not be one
+    character (so that positions in the folded text are those of the text)."""
+    folded_char = fold_text(char)
+    if len(folded_char) == 1:
+        return folded_char
+    lower = char.lower()
+    return lower if len(lower) == 1 else char
 
 
 def marked(text: str, words: list[str]) -> Markup:
@@ -293,8 +309,8 @@ def pick_candidates(q: str, exclude: list[int] = (), limit: int = PICK_LIMIT,
     for word in words_of(q):
         pattern = _like(word)
         conditions.append(or_(
-            func.lower(Organisation.name).like(pattern, escape="\\"),
-            func.lower(Organisation.unit_name).like(pattern, escape="\\"),
+            folded(Organisation.name).like(pattern, escape="\\"),
+            folded(Organisation.unit_name).like(pattern, escape="\\"),
             Organisation.business_id.like(pattern, escape="\\"),
         ))
     ids = partner_base(today).where(*conditions)

@@ -66,6 +66,25 @@ def test_free_text_matches_every_word_in_any_field_case_insensitively(client, pa
     assert "Lakannut" not in _html(client.get("/partners"))
 
 
+def test_words_typed_without_diacritics_find_and_mark_the_written_ones(client, partners,
+                                                                      make_organisation):
+    """A phone or a foreign keyboard without ä/ö/å: "tyohonvalmennus" finds the firm whose
+    expertise says "Työhönvalmennus" (and marks that word); the written form still finds it,
+    and a word with diacritics finds text written without them."""
+    firm, ngo, _unverified, _ceased = partners
+    page = _html(client.get("/partners?q=tyohonvalmennus+OSATYOKYKYISILLE"))
+    assert _names(page) == [firm.name]
+    assert "<mark>Työhönvalmennus</mark>" in page and "<mark>osatyökykyisille</mark>" in page
+    assert _names(_html(client.get("/partners?q=tyopajat"))) == [ngo.name]
+    assert _names(_html(client.get("/partners?q=Henkilostopalvelut"))) == [firm.name]
+    plain = make_organisation(name="Abo Coaching Ab", expertise="Arbetsprovning.")
+    assert _names(_html(client.get("/partners?q=arbetspr%C3%B6vning"))) == [plain.name]
+    # The relevance order is kept: a match in the name weighs more than one in the expertise.
+    named = make_organisation(name="Työhönvalmennus Nyt Oy", expertise="Rekrytointi.")
+    assert _names(_html(client.get("/partners?q=tyohonvalmennus")))[:2] == [named.name,
+                                                                             firm.name]
+
+
 def test_unit_names_are_searched_and_shown(client, make_organisation, partners):
     firm = partners[0]
     unit = make_organisation(name="Mikkelin kaupunki", type="municipality",
@@ -241,6 +260,10 @@ def test_picker_suggests_verified_working_organisations_by_name_unit_or_business
     html = _html(client.get(f"/partners/pick?for=application&business_id={city}", headers=HX))
     assert html.count('class="pick-option"') == 2
     assert firm.name in _html(client.get("/partners/pick?q=duunia", headers=HX))
+    # typed without diacritics: "valmenkylan" finds "Valmenkylän"
+    html = _html(client.get("/partners/pick?q=valmenkylan+tyollisyys", headers=HX))
+    assert "Valmenkylän kaupunki, Työllisyyspalvelut" in html
+    assert html.count('class="pick-option"') == 1
     # Fewer than two characters: no query, a hint.
     html = _html(client.get("/partners/pick?q=d", headers=HX))
     assert 'class="pick-option"' not in html and "at least two letters" in html

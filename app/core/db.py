@@ -184,3 +184,10 @@ def _folded_default(element, compiler, **kw):
 def _folded_postgresql(element, compiler, **kw):
     column = compiler.process(element.clauses, **kw)
     return f"lower(translate({column}, '{_FOLD_FROM}', '{_FOLD_TO}'))"
+
+
+def contains_folded(column, text: str):
+    """SQL: `column` contains `text`, whatever the case and the diacritics of either (a LIKE
+    on folded(); %, _ and \\ in the text are matched as themselves)."""
+    escaped = fold_text(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return folded(column).like(f"%{escaped}%", escape="\\")

@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
 from app.core import clock
 from app.core.codelists import REGIONS, SERVICE_LANGUAGES
+from app.core.db import contains_folded
 from app.core.fields import parse_int
 from app.events.models import Event, EventFormat, EventKind, EventState
 from app.extensions import db
@@ -80,14 +81,11 @@ class EventFilters:
 
 
 def _words_condition(q: str):
-    """Every word in the title, description, place or the organisation's name (any case)."""
-    conditions = []
-    for word in q.split()[:8]:
-        pattern = "%" + word.lower().replace("\\", "\\\\").replace("%", "\\%").replace(
-            "_", "\\_") + "%"
-        conditions.append(or_(*(func.lower(column).like(pattern, escape="\\") for column in (
-            Event.title, Event.description, Event.place, Organisation.name))))
-    return conditions
+    """Every word in the title, description, place or the organisation's name (any case,
+    with or without diacritics)."""
+    return [or_(*(contains_folded(column, word) for column in (
+        Event.title, Event.description, Event.place, Organisation.name)))
+        for word in q.split()[:8]]
 
 
 def public_events(filters: EventFilters, now: datetime | None = None) -> Select:

@@ -15,6 +15,7 @@ from sqlalchemy import Select, func, or_, select
 
 from app.core import clock
 from app.core.codelists import ORGANISATION_TYPES, REGIONS, TARGET_GROUPS
+from app.core.db import contains_folded
 from app.organisations.models import (
     Organisation,
     OrganisationRegion,
@@ -63,12 +64,8 @@ def directory_query(flt: DirectoryFilter, today: date | None = None) -> Select:
         today = today or clock.local_date()
         stmt = stmt.where(or_(Organisation.valid_to.is_(None), Organisation.valid_to >= today))
     if flt.q:
-        escaped = flt.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
-        stmt = stmt.where(
-            func.lower(Organisation.name).like(pattern, escape="\\")
-            | func.lower(Organisation.expertise).like(pattern, escape="\\")
-        )
+        stmt = stmt.where(contains_folded(Organisation.name, flt.q)
+                          | contains_folded(Organisation.expertise, flt.q))
     if flt.types:
         stmt = stmt.where(Organisation.type.in_(flt.types))
     if flt.regions:

@@ -20,6 +20,7 @@ from sqlalchemy import and_, func, or_, select
 
 from app.core import audit, clock
 from app.core.codelists import ORGANISATION_TYPES, REGIONS, SERVICE_LANGUAGES, TARGET_GROUPS
+from app.core.db import contains_folded
 from app.core.domain import Conflict, DomainError, NotAllowed
 from app.extensions import db
 from app.notifications.models import NotificationKind
@@ -415,9 +416,8 @@ def public_query(flt: ListFilter, on: date | None = None):
     stmt = stmt.where(accepting if flt.state == "open" else ~accepting)
     if flt.organisation_id:
         stmt = stmt.where(PartnerCall.organisation_id == flt.organisation_id)
-    for word in flt.q.split()[:10]:
-        pattern = _like(word)
-        stmt = stmt.where(or_(*(func.lower(c).like(pattern, escape="\\") for c in (
+    for word in flt.q.split()[:10]:  # any case, with or without diacritics
+        stmt = stmt.where(or_(*(contains_folded(c, word) for c in (
             PartnerCall.title, PartnerCall.description, PartnerCall.partner_kind))))
     for column, codes in ((PartnerCall.partner_types, flt.types),
                           (PartnerCall.regions, flt.regions),

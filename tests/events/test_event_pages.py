@@ -46,6 +46,7 @@ def test_list_filters_and_past_events(client, make_organisation, make_call):
         "q=palveluseteli+olematon": [],  # every word must match
         "q=PALVELUSETELIST": ["Etelän infotilaisuus"],
         "q=etelän+info": ["Etelän infotilaisuus"],
+        "q=etelan+INFO": ["Etelän infotilaisuus"],  # typed without diacritics
         "when=past": ["Mennyt tapaaminen"],
         "kind=nonsense": ["Pohjoinen koulutus", "Etelän infotilaisuus", "Peruttu tapaaminen"],
     }

@@ -72,6 +72,8 @@ def test_unverified_organisations_do_not_appear_even_to_their_owners(client, log
         ("q=alfa", ["Alfa Osuuskunta"]),
         ("q=ALFA", ["Alfa Osuuskunta"]),
         ("q=kielikoulutus", ["gamma-säätiö"]),  # expertise is searched too
+        ("q=GAMMA-SAATIO", ["gamma-säätiö"]),  # typed without diacritics
+        ("q=henkil%C3%B6st%C3%B6", ["Beta Henkilöstöpalvelut Oy"]),
         ("q=100%25", []),  # LIKE wildcards are literal
         ("q=_", []),
         ("type=staffing_firm", ["Beta Henkilöstöpalvelut Oy"]),

@@ -212,6 +212,9 @@ def test_list_filters_sort_and_empty_state(client, make_partner_call, make_organ
     assert titles(q="savoon") == ["Työnantajakumppani Savoon"]
     assert titles(q="ESR+-pilottiin JÄRJESTÖKUMPPANIA") == [
         "Etsimme järjestökumppania ESR+-pilottiin"]
+    assert titles(q="jarjestokumppania") == [  # typed without diacritics
+        "Etsimme järjestökumppania ESR+-pilottiin"]
+    assert titles(q="savoon tyonantajakumppani") == ["Työnantajakumppani Savoon"]
     response = client.get("/partner-calls", query_string={"q": "ei-osumaa%_"})
     assert "No partner call matches these filters." in _text(response)
     htmx = client.get("/partner-calls", query_string={"type": "employer"},

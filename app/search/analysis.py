@@ -374,19 +374,25 @@ def _signature() -> str:
 
 
 class _Recorder:
-    """Writes the analyses a rebuild makes to a new ANALYSES_FILE (flushed whenever the
-    in-process cache is emptied, and at the end)."""
+    """Collects the analyses a rebuild makes for a new ANALYSES_FILE: what the in-process
+    cache holds when it is emptied goes to the file (made then), the rest when the index is
+    committed (`keep_analyses`)."""
 
     def __init__(self, path) -> None:
         self.path = path
-        self.connection = sqlite3.connect(str(path))
-        self.connection.executescript(
-            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
-            "CREATE TABLE analyses (lang TEXT, word TEXT, main TEXT, extras TEXT, others TEXT,"
-            " PRIMARY KEY (lang, word)) WITHOUT ROWID;")
+        self.connection: sqlite3.Connection | None = None
         self.pid = os.getpid()
         self.failed = False
+
+    def _open(self) -> sqlite3.Connection:
+        if self.connection is None:
+            self.connection = sqlite3.connect(str(self.path))
+            self.connection.executescript(
+                "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+                "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
+                "CREATE TABLE analyses (lang TEXT, word TEXT, main TEXT, extras TEXT,"
+                " others TEXT, PRIMARY KEY (lang, word)) WITHOUT ROWID;")
+        return self.connection
 
     def add(self, analysed: dict, readings: dict) -> None:
         if self.failed:
@@ -397,7 +403,7 @@ class _Recorder:
             self.failed = True
 
     def _add(self, analysed: dict, readings: dict) -> None:
-        self.connection.executemany(
+        self._open().executemany(
             "INSERT OR REPLACE INTO analyses VALUES (?, ?, ?, ?, ?)",
             [(lang, word, main, _SEPARATOR.join(extras),
               _SEPARATOR.join(readings.get((word, lang), ())))
@@ -407,48 +413,58 @@ class _Recorder:
         if self.failed:
             raise sqlite3.OperationalError("the analyses could not be written")
         self._add(_ANALYSED, _READINGS)
-        self.connection.executemany("INSERT INTO meta VALUES (?, ?)", [
+        connection = self._open()
+        connection.executemany("INSERT INTO meta VALUES (?, ?)", [
             ("signature", _signature()), ("voikko", "1" if _voikko.available else "0")])
-        self.connection.commit()
-        rows = self.connection.execute("SELECT count(*) FROM analyses").fetchone()[0]
-        self.connection.close()
+        connection.commit()
+        rows = connection.execute("SELECT count(*) FROM analyses").fetchone()[0]
+        connection.close()
         return rows
 
 
 _recorder: _Recorder | None = None
+# Free space the file leaves on its disk, besides its own size (about 60 bytes a word): an
+# optional file must not take the room the index needs for its next writes.
+KEEP_FREE_BYTES = 64 * 1024 * 1024
 
 
 @contextmanager
 def recording_analyses(path):
-    """Inside this block every analysis this process makes or has made is written to `path`
-    (an ANALYSES_FILE) when the block ends without an error. Best effort: a file that cannot
-    be written is left out (and removed), the searches then analyse words themselves."""
+    """Inside this block every analysis this process makes is collected for `path` (an
+    ANALYSES_FILE); yields the recorder to pass to `keep_analyses` once the index the
+    analyses went into is committed. A block that raises leaves no file."""
     global _recorder
     from pathlib import Path
 
-    path = Path(path)
-    try:
-        recorder = _Recorder(path)
-    except (OSError, sqlite3.Error):
-        path.unlink(missing_ok=True)
-        recorder = None
+    recorder = _Recorder(Path(path))
     _recorder = recorder
     try:
-        yield
+        yield recorder
     except BaseException:
-        _discard(recorder, path)
+        _discard(recorder, recorder.path)
         raise
     finally:
         _recorder = None
-    if recorder is not None:
-        try:
-            recorder.finish()
-        except (OSError, sqlite3.Error):
-            _discard(recorder, path)
+
+
+def keep_analyses(recorder: _Recorder) -> int | None:
+    """Write the recorded analyses (with every other this process has made) to the file;
+    the number of words, or None when the file was left out: best effort, when the disk is
+    nearly full or the file cannot be written the searches analyse words themselves."""
+    import shutil
+
+    try:
+        needed = KEEP_FREE_BYTES + 100 * len(_ANALYSED)
+        if shutil.disk_usage(recorder.path.parent).free < needed:
+            raise OSError("too little free space for the analyses file")
+        return recorder.finish()
+    except (OSError, sqlite3.Error):
+        _discard(recorder, recorder.path)
+        return None
 
 
 def _discard(recorder: _Recorder | None, path) -> None:
-    if recorder is not None:
+    if recorder is not None and recorder.connection is not None:
         try:
             recorder.connection.close()
         except sqlite3.Error:

@@ -596,7 +596,7 @@ def _rebuild(root: Path, progress, procs: int, limitmb: int) -> Rebuild:
         documents = 0
         try:
             # The words' analyses, for the searching processes (analysis.ANALYSES_FILE).
-            with analysis.recording_analyses(root / name / analysis.ANALYSES_FILE):
+            with analysis.recording_analyses(root / name / analysis.ANALYSES_FILE) as analysed:
                 after = 0
                 while rows := _practice_rows([Practice.id > after], limit=BATCH):
                     for row in rows:
@@ -628,6 +628,7 @@ def _rebuild(root: Path, progress, procs: int, limitmb: int) -> Rebuild:
         except BaseException as error:
             cancel_failed(writer, error)
             raise
+        analysis.keep_analyses(analysed)  # optional: after the index, on the room it leaves
         store.publish_generation(root, name)
         caught = catch_up(root, timeout=30.0)
         # The previous generation stays for processes still reading it, if it was usable.

@@ -143,3 +143,18 @@ def test_a_failed_rebuild_leaves_no_file(db, make_practice, search_index, monkey
     with pytest.raises(OSError):
         indexer.rebuild(search_index)
     assert not list(search_index.glob(f"*/{ANALYSES_FILE}"))
+
+
+def test_a_nearly_full_disk_gets_the_index_not_the_file(db, make_practice, search_index, search,
+                                                        monkeypatch):
+    """The file is optional: it is written after the index is committed, and only when it
+    leaves KEEP_FREE_BYTES free on the disk (the index's next writes need that room)."""
+    import shutil
+
+    make_practice(title="Työkokeilu", published=True)
+    db.session.commit()
+    free = shutil.disk_usage(search_index.parent).free
+    monkeypatch.setattr(analysis, "KEEP_FREE_BYTES", free + 1)
+    result = indexer.rebuild(search_index)
+    assert not (search_index / result.generation / ANALYSES_FILE).exists()
+    assert [hit.title for hit in search("työkokeilu", language="fi").hits] == ["Työkokeilu"]

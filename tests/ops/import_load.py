@@ -33,11 +33,32 @@ def new_database(tmp_path: Path, name: str) -> str:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     database = f"{url.database}_ops_{name}_{worker}"[:63]
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{database}"'))
-    engine.dispose()
+    try:
+        with engine.connect() as conn:
+            _drop(conn, database)
+            conn.execute(text(f'CREATE DATABASE "{database}"'))
+    finally:
+        engine.dispose()
     return url.set(database=database).render_as_string(hide_password=False)
+
+
+def _drop(conn, database: str, attempts: int = 40) -> None:
+    """DROP DATABASE ... WITH (FORCE). PostgreSQL's autovacuum may be working in a database
+    the test has just filled (after a restore, say), and a role that is not a superuser may
+    not end that worker's connection ("must be a member of the role whose process is being
+    terminated"): the worker is done within moments, so the drop is tried again (at most
+    `attempts` times, a quarter of a second apart)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import ProgrammingError
+
+    for attempt in range(attempts):
+        try:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+            return
+        except ProgrammingError as error:
+            if "pg_signal_backend" not in str(error) or attempt + 1 == attempts:
+                raise
+            time.sleep(0.25)
 
 
 def drop_database(url: str) -> None:
@@ -46,15 +67,17 @@ def drop_database(url: str) -> None:
     base = os.environ.get("TEST_DATABASE_URL")
     if not base or not url.startswith("postgresql"):
         return
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
     from app.config import normalise_database_url
 
     engine = create_engine(normalise_database_url(base), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    engine.dispose()
+    try:
+        with engine.connect() as conn:
+            _drop(conn, make_url(url).database)
+    finally:
+        engine.dispose()
 
 
 def write_import_file(path: Path, lines: int, prefix: str = "load") -> Path:

@@ -363,7 +363,8 @@ _SEPARATOR = "\x1f"
 
 
 def _signature() -> str:
-    """What the analyses depend on besides this code: Voikko in use, simplemma's version."""
+    """What the analyses depend on besides this code and Voikko (kept apart, as `voikko`):
+    the file's format and simplemma's version."""
     try:
         from importlib.metadata import version
 

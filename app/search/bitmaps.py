@@ -6,10 +6,12 @@ a byte per document made every operation and count eight times the work). Facet 
 document kinds and query words become such sets by reading the term's posting list once;
 the sets of facet values are cached for as long as the searcher is current.
 
-A term's posting list is decoded once (Whoosh's blocks: zlib and pickle) into two numpy arrays,
-document numbers and weights, kept in a cache bounded in bytes (`POSTINGS_CACHE_BYTES`) for as
-long as the searcher is current: the term's set and its BM25 scores (ranking.py) are made from
-them with vectorised operations.
+A term's posting list is read once into two numpy arrays, document numbers and weights, kept
+in a cache bounded in bytes (`POSTINGS_CACHE_BYTES`) for as long as the searcher is current:
+the term's set and its BM25 scores (ranking.py) are made from them with vectorised
+operations. The arrays come from the segment's decoded postings file (decoded.py: views into
+the memory-mapped index, no decoding); a segment without one has its Whoosh blocks decoded
+(zlib and pickle per block).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ import numpy as np
 from whoosh.idsets import DocIdSet
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
+
+from app.search import decoded
 
 _ONE = re.compile(b"\x01")
 _TERM_CACHE = 512
@@ -38,6 +42,18 @@ def _unwrap(matcher):
     while isinstance(matcher, FilterMatcher):
         matcher = matcher.child
     return matcher
+
+
+def _every_posting(leaf, field: str, text: str):
+    """A segment's posting list of a term, deleted documents included: a reader's
+    postings() filters the deleted ones out, and the filter may already have stepped past
+    the first of them, which would make a term's list (and its document frequency) depend
+    on what was deleted where (the searches mask deleted documents with `alive`)."""
+    try:
+        return leaf._terms.matcher(field, leaf._text_to_bytes(field, text),
+                                   leaf.schema[field].format)
+    except AttributeError:  # not Whoosh's segment reader
+        return leaf.postings(field, text)
 
 
 def _postings(matcher) -> tuple[list[int], list[float]]:
@@ -95,6 +111,7 @@ class Bitmaps:
         self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = \
             OrderedDict()
         self._postings_bytes = 0
+        self._decoded: dict[int, decoded.Reader | None] = {}
         self._initials: dict[tuple[str, str], list[str]] = {}
         self.nbytes = (self.size + 7) // 8
         alive = np.ones(self.size, dtype=np.uint8)
@@ -165,22 +182,47 @@ class Bitmaps:
         if found is not None:
             self._postings.move_to_end(key)
             return found
-        ids: list[int] = []
-        weights: list[float] = []
+        ids: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
         if self.has(field, text):
-            for leaf, offset in self.leaves:
+            for n, (leaf, offset) in enumerate(self.leaves):
                 if len(self.leaves) > 1 and (field, text) not in leaf:
                     continue
-                leaf_ids, leaf_weights = _postings(leaf.postings(field, text))
-                ids.extend([d + offset for d in leaf_ids] if offset else leaf_ids)
-                weights.extend(leaf_weights)
-        found = (np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float64))
+                found = self._decoded_postings(n, field, text)
+                if found is None:
+                    leaf_ids, leaf_weights = _postings(_every_posting(leaf, field, text))
+                    found = (np.array(leaf_ids, dtype=np.int32),
+                             np.array(leaf_weights, dtype=np.float64))
+                ids.append(found[0] + np.int32(offset) if offset else found[0])
+                weights.append(found[1])
+        if len(ids) == 1:
+            found = (ids[0], weights[0].astype(np.float64, copy=False))
+        else:
+            found = (np.concatenate(ids) if ids else np.zeros(0, dtype=np.int32),
+                     np.concatenate(weights).astype(np.float64, copy=False) if weights
+                     else np.zeros(0))
         self._postings[key] = found
-        self._postings_bytes += 12 * len(ids) + 200
+        self._postings_bytes += 12 * len(found[0]) + 200
         while self._postings_bytes > POSTINGS_CACHE_BYTES and len(self._postings) > 1:
             _key, (old, _weights) = self._postings.popitem(last=False)
             self._postings_bytes -= 12 * len(old) + 200
         return found
+
+    def _decoded_postings(self, n: int, field: str, text: str):
+        """(ids, weights) of a term in the n-th segment from its decoded postings file
+        (decoded.py), or None: the segment has no such file or it lacks the term."""
+        reader = self._decoded.get(n, False)
+        if reader is False:
+            reader = self._decoded[n] = decoded.open_reader(self.leaves[n][0])
+        if reader is None:
+            return None
+        try:
+            info = self.leaves[n][0].term_info(field, text)
+        except (TermNotFound, KeyError):
+            return None
+        if info.is_inlined():
+            return None
+        return reader.get(info.extent()[0])
 
     def query(self, query) -> int:
         """The documents matching a Whoosh query (used for phrases)."""

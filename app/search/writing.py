@@ -53,6 +53,7 @@ from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool, SegmentWriter
 
+from app.search import decoded as decoded_postings
 from app.search.analysis import (
     ALL_STOPWORDS,
     SEGMENT_GAP,
@@ -98,6 +99,28 @@ class _CachedLengths:
 
 
 class _PostingsWriter(W3PostingsWriter):
+    # The segment's decoded postings (decoded.py), set by the field writer: each term's
+    # blocks as written, kept until the term is finished.
+    decoded: decoded_postings.Writer | None = None
+    _blocks: list | None = None
+
+    def start_postings(self, format_, terminfo):
+        super().start_postings(format_, terminfo)
+        self._blocks = [] if self.decoded is not None and not self._byteids else None
+
+    def _write_block(self, last=False):
+        if self._blocks is not None:
+            self._blocks.append((self._ids, self._weights))  # _new_block() makes new arrays
+        super()._write_block(last=last)
+
+    def finish_postings(self):
+        blocks = self._blocks
+        terminfo = super().finish_postings()  # writes the last block (into `blocks`)
+        self._blocks = None
+        if blocks and not terminfo.is_inlined():
+            self.decoded.add(terminfo.extent()[0], blocks)
+        return terminfo
+
     def add_posting(self, id_, weight, vbytes, length=None):
         # W3PostingsWriter.add_posting without its four isinstance() assertions per posting
         # (the pool's postings are always (int, float, bytes)).
@@ -170,6 +193,20 @@ class _PostingsWriter(W3PostingsWriter):
 
 
 class _FieldWriter(W3FieldWriter):
+    def __init__(self, codec, storage, segment):
+        super().__init__(codec, storage, segment)
+        self._decoded = (decoded_postings.Writer(self._create_file(decoded_postings.EXT))
+                         if decoded_postings.ENABLED else None)
+
+    def start_field(self, fieldname, fieldobj):
+        super().start_field(fieldname, fieldobj)
+        self._postwriter.decoded = self._decoded
+
+    def close(self):
+        super().close()
+        if self._decoded is not None:
+            self._decoded.close()
+
     def add_term_groups(self, schema, lengths, fields):
         """Write the postings of `fields`: (fieldname, [(term bytes, docnums, weights,
         values)] in term order) in field order, as add_postings() writes the same postings

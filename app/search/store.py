@@ -43,8 +43,10 @@ from flask import current_app
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
-from app.search import analysis
+from app.search import analysis, mapped
 from app.search.schema import META_ID, SCHEMA_VERSION, build_schema
+
+mapped.install()  # segments read in place from the memory map, not copied
 
 log = logging.getLogger(__name__)
 

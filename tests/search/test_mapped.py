@@ -27,7 +27,8 @@ def built(db, make_practice, make_organisation, search_index):
         text = " ".join(rng.choice(words) + rng.choice(("", "n", "ssa", "lle", "ja"))
                         for _ in range(rng.randint(20, 60)))
         practice = make_practice(organisation=organisation, title=f"Malli {i}",
-                                 summary=text[:200], method=text, results=text[::-1], published=True)
+                                 summary=text[:200], method=text, results=text[::-1],
+                                 published=True)
         record_change("practice", practice.id)
     db.session.commit()
     indexer.rebuild(search_index)

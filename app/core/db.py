@@ -186,8 +186,16 @@ def _folded_postgresql(element, compiler, **kw):
     return f"lower(translate({column}, '{_FOLD_FROM}', '{_FOLD_TO}'))"
 
 
-def contains_folded(column, text: str):
-    """SQL: `column` contains `text`, whatever the case and the diacritics of either (a LIKE
-    on folded(); %, _ and \\ in the text are matched as themselves)."""
+def folded_pattern(text: str) -> str:
+    """The LIKE pattern of contains_folded(): `text` folded, anywhere (%, _ and \\ in it
+    matched as themselves)."""
     escaped = fold_text(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return folded(column).like(f"%{escaped}%", escape="\\")
+    return f"%{escaped}%"
+
+
+def contains_folded(column, text):
+    """SQL: `column` contains `text`, whatever the case and the diacritics of either (a LIKE
+    on folded(); %, _ and \\ in the text are matched as themselves). `text` may also be a
+    bound parameter whose value is folded_pattern() of the text."""
+    pattern = folded_pattern(text) if isinstance(text, str) else text
+    return folded(column).like(pattern, escape="\\")

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import Select, bindparam, exists, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
 from app.core import clock
 from app.core.codelists import REGIONS, SERVICE_LANGUAGES
-from app.core.db import contains_folded
+from app.core.db import contains_folded, folded_pattern
 from app.core.fields import parse_int
 from app.events.models import Event, EventFormat, EventKind, EventState
 from app.extensions import db
@@ -24,6 +25,7 @@ EMBED_LIMIT = 5
 FEED_LIMIT = 500
 FEED_PAST_DAYS = 90
 SEARCH_LIMIT = 5
+MAX_WORDS = 8  # words of a search looked for
 SEARCH_SCAN = 200  # events matched by SQL before the words are checked one by one
 
 
@@ -80,12 +82,13 @@ class EventFilters:
                     or self.organisation_id or self.call_id)
 
 
-def _words_condition(q: str):
-    """Every word in the title, description, place or the organisation's name (any case,
-    with or without diacritics)."""
+def _words_condition(words):
+    """Every word (a text of words, or bound parameters of folded_pattern()) in the title,
+    description, place or the organisation's name (any case, with or without diacritics)."""
+    words = words.split()[:MAX_WORDS] if isinstance(words, str) else words
     return [or_(*(contains_folded(column, word) for column in (
         Event.title, Event.description, Event.place, Organisation.name)))
-        for word in q.split()[:8]]
+        for word in words]
 
 
 def public_events(filters: EventFilters, now: datetime | None = None) -> Select:
@@ -155,14 +158,25 @@ def search_events(q: str, limit: int = SEARCH_LIMIT,
     events section), the soonest first, at most `limit`, and how many matched in all."""
     words = [w for w in q.split() if w.strip('"-')]
     words = [w.strip('"') for w in words if not w.startswith("-") and w.upper() != "OR"]
+    words = " ".join(words).split()[:MAX_WORDS]
     if not words:
         return [], 0
-    stmt = (select(Event).join(Event.organisation).options(_organisation_options())
-            .where(Event.state == EventState.published, Event.ends_at >= clock.resolve(now),
-                   *_words_condition(" ".join(words)))
-            .order_by(Event.starts_at, Event.id))
-    found = list(db.session.scalars(stmt.limit(SEARCH_SCAN)))
+    params = {f"word{i}": folded_pattern(word) for i, word in enumerate(words)}
+    found = list(db.session.scalars(_search_statement(len(words)),
+                                    {**params, "now": clock.resolve(now)}))
     return found[:limit], len(found)
+
+
+@lru_cache(maxsize=MAX_WORDS)
+def _search_statement(n: int) -> Select:
+    """search_events()'s statement for `n` words, with the words and the time as bound
+    parameters: built once per number of words (building it cost more than running it, on
+    every search page)."""
+    return (select(Event).join(Event.organisation).options(_organisation_options())
+            .where(Event.state == EventState.published,
+                   Event.ends_at >= bindparam("now", type_=Event.ends_at.type),
+                   *_words_condition([bindparam(f"word{i}") for i in range(n)]))
+            .order_by(Event.starts_at, Event.id).limit(SEARCH_SCAN))
 
 
 def event_with_links(event_id: int) -> Event | None:

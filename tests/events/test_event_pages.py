@@ -4,8 +4,10 @@ and events in the site search."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, timedelta
 
+import pytest
 from icalendar import Calendar
 
 from app.events.models import EventFormat, EventKind, EventState
@@ -198,6 +200,30 @@ def test_site_search_finds_published_upcoming_events_only(client, make_organisat
     for hidden in ("luonnos", "peruttu", "mennyt"):
         assert f"Työnantajafoorumi {hidden}" not in html
     assert "Upcoming events" not in client.get("/search?q=olematonsana").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("q", ["rekrytointimessut lappeenranta", "REKRYTOINTIMESSUT saimaan",
+                               "tyovoima messut", "TYÖVOIMA Messut", "rekry 50%"])
+def test_site_search_events_need_every_word_in_one_of_their_texts(client, make_organisation, q):
+    """Each word (any case, typed with or without ä/ö) in the title, the description, the
+    place or the organisation's name; %, _ and \\ are letters, not wildcards."""
+    organisation = make_organisation(name="Saimaan Työvoima Oy")
+    add_event(organisation, title="Rekrytointimessut", place="Lappeenranta",
+              description="Rekry 50% alennuksella")
+    add_event(organisation, title="Rekrytointimessut toisaalla", place="Imatra",
+              description="Tule")
+    other = make_organisation(name="Muu järjestö")
+    add_event(other, title="Messut", place="Kotka", description="Rekry 5")
+    html = client.get("/search", query_string={"q": q}).get_data(as_text=True)
+    section = html.split('id="event-results-title"', 1)[1].split("</section>", 1)[0]
+    found = sorted(re.findall(r'<a href="/events/\d+">([^<]+)</a>', section))
+    expected = {"rekrytointimessut lappeenranta": ["Rekrytointimessut"],
+                "REKRYTOINTIMESSUT saimaan": ["Rekrytointimessut",
+                                              "Rekrytointimessut toisaalla"],
+                "tyovoima messut": ["Rekrytointimessut", "Rekrytointimessut toisaalla"],
+                "TYÖVOIMA Messut": ["Rekrytointimessut", "Rekrytointimessut toisaalla"],
+                "rekry 50%": ["Rekrytointimessut"]}[q]
+    assert found == expected
 
 
 def test_manage_lists_own_events_with_counts(client, login_as, make_user, make_organisation):

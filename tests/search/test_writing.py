@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 
 from app.search.schema import (
@@ -26,7 +27,7 @@ from app.search.schema import (
     text_field,
     weighted,
 )
-from app.search.writing import open_writer
+from app.search.writing import BLOCK_POSTINGS, COMPRESSION, open_writer
 
 TEXTS = {
     "fi": [
@@ -124,7 +125,9 @@ def whoosh_index(tmp_path_factory) -> dict:
 
 # Separate segment files (not one compound file) so that the postings can be compared.
 def whoosh_writer(ix):
-    return ix.writer(compound=False)
+    # Whoosh's own codec writer, with the block size and compression level ours uses.
+    return ix.writer(compound=False, codec=W3Codec(blocklimit=BLOCK_POSTINGS,
+                                                   compression=COMPRESSION))
 
 
 def our_writer(ix):

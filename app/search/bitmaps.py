@@ -195,12 +195,12 @@ class Bitmaps:
                              np.array(leaf_weights, dtype=np.float64))
                 ids.append(found[0] + np.int32(offset) if offset else found[0])
                 weights.append(found[1])
-        if len(ids) == 1:
-            found = (ids[0], weights[0].astype(np.float64, copy=False))
-        else:
-            found = (np.concatenate(ids) if ids else np.zeros(0, dtype=np.int32),
-                     np.concatenate(weights).astype(np.float64, copy=False) if weights
-                     else np.zeros(0))
+        if not ids:
+            found = (np.zeros(0, dtype=np.int32), np.zeros(0))
+        else:  # one segment's arrays as they are (views of its file), several concatenated
+            found = (ids[0] if len(ids) == 1 else np.concatenate(ids),
+                     (weights[0] if len(weights) == 1 else np.concatenate(weights))
+                     .astype(np.float64, copy=False))
         self._postings[key] = found
         self._postings_bytes += 12 * len(found[0]) + 200
         while self._postings_bytes > POSTINGS_CACHE_BYTES and len(self._postings) > 1:

@@ -1,7 +1,7 @@
 """Decoded posting lists kept beside each segment of the index (issue 13 §5).
 
 A query's first use of a term decoded its posting list from Whoosh's blocks (zlib and pickle
-per block of 128 postings, then the delta-coded ids added up): at 20,000 models that was a
+per block of postings, then the delta-coded ids added up): at 20,000 models that was a
 third of a cold query and most of the service's p95. The writer has every term's document
 numbers and weights in hand when it writes the blocks, so it also writes them, decoded, to
 one more file of the segment (`<segment>.kpo`): per term, its document numbers as 32-bit
@@ -90,7 +90,6 @@ class Reader:
         if magic != MAGIC or terms < 0 or directory < 0 or directory % 8 \
                 or directory + 24 * terms + _FOOTER.size != size:
             raise ValueError("not a decoded postings file")
-        self._size = directory
         # Copied, so that they are aligned wherever the compound file put this one: numpy's
         # binary search over an unaligned array copies it first (18 µs instead of 2 per
         # look-up at 65,000 terms).
@@ -123,6 +122,8 @@ def _buffer(leaf):
     from whoosh.filedb.compound import CompoundStorage
     from whoosh.filedb.filestore import FileStorage, OverlayStorage, RamStorage
 
+    from app.search.mapped import compound_view
+
     segment = getattr(leaf, "_segment", None)
     storage = getattr(leaf, "_storage", None)
     if segment is None or storage is None:
@@ -133,11 +134,8 @@ def _buffer(leaf):
         if not store.file_exists(name):
             continue
         if isinstance(store, CompoundStorage):
-            source = getattr(store, "_source", None)
-            if source is None:
-                return None  # not memory-mapped: decoding the blocks costs less than a copy
-            offset, length = store.range(name)
-            return memoryview(source)[offset:offset + length]
+            # not memory-mapped (None): decoding the blocks costs less than a copy
+            return compound_view(store, name)
         if isinstance(store, RamStorage):
             return memoryview(store.files[name])
         if isinstance(store, FileStorage):

@@ -39,12 +39,19 @@ class _View:
         return bytes(self._buf[start:end])
 
     def readline(self, size: int | None = -1) -> bytes:
-        rest = bytes(self._buf[self._pos:])
-        cut = rest.find(b"\n") + 1 or len(rest)
-        if size is not None and size >= 0:
-            cut = min(cut, size)
-        self._pos += cut
-        return rest[:cut]
+        limit = len(self._buf) if size is None or size < 0 else min(len(self._buf),
+                                                                   self._pos + size)
+        end = self._pos
+        while end < limit:  # looked for a page at a time, not by copying the rest
+            chunk = bytes(self._buf[end:min(limit, end + 4096)])
+            found = chunk.find(b"\n")
+            if found >= 0:
+                end += found + 1
+                break
+            end += len(chunk)
+        line = bytes(self._buf[self._pos:end])
+        self._pos = max(self._pos, end)
+        return line
 
     def __iter__(self):
         while True:
@@ -85,14 +92,23 @@ class MappedFile(BufferFile):
         return MappedFile(self._buf[position:position + length], name=name or self._name)
 
 
+def compound_view(storage: CompoundStorage, name: str) -> memoryview | None:
+    """The bytes of file `name` of a compound segment as a view of its memory map, or None
+    when the compound file is not memory-mapped."""
+    source = getattr(storage, "_source", None)
+    if not source:
+        return None
+    offset, length = storage.range(name)
+    return memoryview(source)[offset:offset + length]
+
+
 def _open_file(self, name, *args, **kwargs):
     if self.is_closed:
         raise StorageError("Storage was closed")
-    source = getattr(self, "_source", None)
-    if not source:
+    view = compound_view(self, name)
+    if view is None:
         return _ORIGINAL_OPEN_FILE(self, name, *args, **kwargs)
-    offset, length = self.range(name)
-    return MappedFile(memoryview(source)[offset:offset + length], name=name)
+    return MappedFile(view, name=name)
 
 
 def install() -> None:

@@ -164,15 +164,15 @@ def test_a_file_that_does_not_hold_together_is_left_aside(app, indexed, search_i
 def test_a_search_reads_the_decoded_file_and_decodes_no_block(app, indexed, monkeypatch,
                                                              search):
     store.forget_handles()
-    with_blocks = [(hit.id, hit.score) for hit in search("palkkatuki nuori").hits]
+    first = [(hit.id, hit.score) for hit in search("palkkatuki nuori").hits]
     store.forget_handles()
 
     def no_blocks(matcher):
         raise AssertionError("a posting list decoded from Whoosh's blocks")
 
     monkeypatch.setattr(bitmaps_module, "_postings", no_blocks)
-    assert [(hit.id, hit.score) for hit in search("palkkatuki nuori").hits] == with_blocks
-    assert with_blocks
+    assert [(hit.id, hit.score) for hit in search("palkkatuki nuori").hits] == first
+    assert first
     handle = fresh_handle()
     with handle.lock:
         assert len(_all_postings(_bitmaps(handle))) > 300

@@ -22,11 +22,11 @@ Issue 13 added a folded field per language and Voikko's readings, and the rebuil
 twice as long again. Now the writer (`_SegmentWriter.add_document`) makes the postings of the
 text fields from the words the analyzer has analysed (`analysis.value_words`, each distinct
 word analysed once per process, its folded terms included) instead of a token per word and
-field; the pool keeps a frequency field's postings as (docnum, weight, frequency) triples in
-one array of doubles per term and the others in three arrays (about 25 bytes a posting, so a
-rebuild of 20,000 models writes no runs with `indexer.REBUILD_LIMIT_MB`); the field writer
-writes a term's postings a block at a time. On 5,000 generated models the rebuild's profile
-went from 109 s to 55 s. tests/search/test_writing.py checks that the same documents give
+field; the pool keeps a frequency field's postings in flat arrays of numbered terms
+(_CountedField) and the others in three arrays per term (16-25 bytes a posting, so a rebuild
+of 20,000 models writes no runs with `indexer.REBUILD_LIMIT_MB`); the field writer writes a
+term's postings a block at a time. On 5,000 generated models the rebuild's profile went from
+109 s to 55 s; numbering the terms took a 20,000-model rebuild from 62 to 57 s. tests/search/test_writing.py checks that the same documents give
 byte for byte the postings and term files of Whoosh's own writer, with and without runs.
 """
 
@@ -38,6 +38,8 @@ import struct
 from array import array
 from itertools import chain, groupby, islice
 from operator import itemgetter
+
+import numpy as np
 
 from whoosh import multiproc
 from whoosh.codec.base import OutOfOrderError
@@ -308,28 +310,76 @@ def _merged_terms(entries):
             yield sorted(chain.from_iterable(entry[2] for entry in found))
 
 
-def _unpack_triples(triples: array) -> tuple[array, array, list]:
-    """(docnums, weights, values) of an array of (docnum, weight, frequency) triples."""
-    freqs = triples[2::3]
-    if max(freqs) < 256:  # the usual case: one packed byte each, from the table
-        values = list(map(_FREQ_VALUES.__getitem__, map(int, freqs)))
-    else:
-        values = [_freq_value(int(freq)) for freq in freqs]
-    return array("I", map(int, triples[0::3])), triples[1::3], values
+class _CountedField:
+    """The postings of a frequency field added with _Pool.add_counts(), a document at a time
+    as {term: [frequency, weight]}. Each term gets a number when first seen; a document's
+    postings go to flat arrays (term numbers, weights, frequencies) with its docnum and their
+    number. One posting costs a dictionary look-up and three list items instead of a
+    look-up and a call appending to the term's own array (a tenth of a rebuild); writing
+    sorts the term numbers once (stable, so each term keeps its postings in the order
+    added) and hands out each term's slice. About 16 bytes a posting."""
 
+    __slots__ = ("numbers", "terms", "weights", "freqs", "docs", "sizes")
 
-class _LazyTriples:
-    """A {term: triples} dict seen as {term: (docnums, weights, values)}, each unpacked when
-    it is read (not all at once: the writer reads a term at a time)."""
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+        self.terms = array("i")
+        self.weights = array("d")
+        self.freqs = array("i")
+        self.docs = array("i")
+        self.sizes = array("i")
 
-    def __init__(self, terms: dict[str, array]):
-        self._terms = terms
+    def add(self, docnum: int, counts: dict, scale: float) -> int:
+        """Add a document's postings; the number of terms seen for the first time."""
+        numbers = self.numbers
+        known = len(numbers)
+        number = numbers.setdefault
+        size = numbers.__len__
+        self.terms.fromlist([number(term, size()) for term in counts])
+        found = counts.values()
+        if scale == 1.0:
+            self.weights.fromlist([weight for _freq, weight in found])
+        else:
+            self.weights.fromlist([weight * scale for _freq, weight in found])
+        self.freqs.fromlist([freq for freq, _weight in found])
+        self.docs.append(docnum)
+        self.sizes.append(len(counts))
+        return len(numbers) - known
 
-    def __iter__(self):
-        return iter(self._terms)
-
-    def __getitem__(self, term: str):
-        return _unpack_triples(self._terms[term])
+    def postings(self, ordered: bool):
+        """(term, docnums, weights, values) of each term, in term order (str order: the
+        order of the terms' UTF-8 bytes); docnums array("I"), weights array("d"), values
+        the frequencies packed as Whoosh packs them. `ordered`: every document was added
+        after those with smaller docnums (else each term's postings are sorted)."""
+        numbers = self.numbers
+        if not numbers:
+            return
+        terms = np.frombuffer(self.terms, dtype=np.int32)
+        order = np.argsort(terms, kind="stable")
+        per_term = np.bincount(terms, minlength=len(numbers))
+        starts = np.zeros(len(per_term) + 1, dtype=np.int64)
+        np.cumsum(per_term, out=starts[1:])
+        docnums = np.repeat(np.frombuffer(self.docs, dtype=np.int32),
+                            np.frombuffer(self.sizes, dtype=np.int32))[order].astype(np.uint32)
+        weights = np.frombuffer(self.weights, dtype=np.float64)[order]
+        freqs = np.frombuffer(self.freqs, dtype=np.int32)[order]
+        del order
+        starts = starts.tolist()
+        table = _FREQ_VALUES
+        for term in sorted(numbers):
+            n = numbers[term]
+            start, end = starts[n], starts[n + 1]
+            ids = array("I")
+            ids.frombytes(docnums[start:end].tobytes())
+            found = array("d")
+            found.frombytes(weights[start:end].tobytes())
+            values = [table[f] if f < 256 else pack_uint(f) for f in freqs[start:end].tolist()]
+            if not ordered and len(ids) > 1:
+                postings = sorted(zip(ids, found, values, strict=True))
+                ids = array("I", (p[0] for p in postings))
+                found = array("d", (p[1] for p in postings))
+                values = [p[2] for p in postings]
+            yield term, ids, found, values
 
 
 class _Pool(PostingPool):
@@ -347,8 +397,8 @@ class _Pool(PostingPool):
         self._top = -1  # the largest docnum added
         self._ordered = True  # no docnum was added after a larger one
         self._text_fields: set[str] = set()  # fields whose terms are kept as str
-        # fields added with add_counts(): {term (str): array of (docnum, weight, frequency)}
-        self._counts: dict[str, dict[str, array]] = {}
+        # fields added with add_counts()
+        self._counts: dict[str, _CountedField] = {}
 
     def add(self, item):
         # item = (fieldname, tbytes, docnum, weight, vbytes)
@@ -394,42 +444,34 @@ class _Pool(PostingPool):
 
     def add_counts(self, fieldname, docnum, counts: dict, scale: float) -> None:
         """Add the postings of one document in a frequency field from {term (str):
-        [frequency, weight]}: weight * scale, the frequency packed as Whoosh packs it. They
-        are kept as (docnum, weight, frequency) triples in one array of doubles per term
-        (exact: docnums and frequencies are far below 2 ** 53), one call a posting."""
-        terms = self._counts.get(fieldname)
-        if terms is None:
+        [frequency, weight]}: weight * scale, the frequency packed as Whoosh packs it (see
+        _CountedField)."""
+        field = self._counts.get(fieldname)
+        if field is None:
             if fieldname in self._fields:  # postings of another kind came first
                 self.add_text_postings(fieldname, docnum, [
                     (term, weight * scale, _freq_value(freq))
                     for term, (freq, weight) in counts.items()])
                 return
-            terms = self._counts[fieldname] = {}
+            field = self._counts[fieldname] = _CountedField()
             self.fieldnames.add(fieldname)
         if docnum < self._top:
             self._ordered = False
         else:
             self._top = docnum
-        size = 24 * len(counts)
-        get = terms.get
-        for term, (freq, weight) in counts.items():
-            entry = get(term)
-            if entry is None:
-                entry = terms[term] = array("d")
-                size += 250 + len(term)
-            entry.extend((docnum, weight * scale if scale != 1.0 else weight, freq))
-        self.currentsize += size
+        new = field.add(docnum, counts, scale)
+        self.currentsize += 16 * len(counts) + 260 * new
         if self.currentsize > self.limit:
             self.save()
 
     def _expand_counts(self, fieldname) -> None:
-        """Move a field's triples (add_counts) to the general form (add_postings)."""
-        terms = self._counts.pop(fieldname, None)
-        if terms is None:
+        """Move a field's counted postings (add_counts) to the general form (add_postings)."""
+        field = self._counts.pop(fieldname, None)
+        if field is None:
             return
         self._text_fields.add(fieldname)
-        self._fields[fieldname] = {term: _unpack_triples(triples)
-                                   for term, triples in terms.items()}
+        self._fields[fieldname] = {term: (ids, weights, values) for term, ids, weights, values
+                                   in field.postings(self._ordered)}
 
     def add_text_postings(self, fieldname, docnum, items) -> None:
         """add_postings() with the terms as str."""
@@ -460,8 +502,9 @@ class _Pool(PostingPool):
         counts = self._counts
         for fieldname in sorted({*fields, *counts}):
             if fieldname in counts:
-                yield fieldname, self._sorted_terms(
-                    _LazyTriples(counts[fieldname]), True)
+                yield fieldname, ((term.encode("utf-8"), ids, weights, values)
+                                  for term, ids, weights, values
+                                  in counts[fieldname].postings(self._ordered))
             else:
                 yield fieldname, self._sorted_terms(fields[fieldname],
                                                     fieldname in self._text_fields)

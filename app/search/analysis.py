@@ -190,32 +190,34 @@ def voikko_available() -> bool:
 
 def forget_analyses() -> None:
     """Forget the words analysed so far, as a fresh worker process has (for tests)."""
-    global _last_value
     _ANALYSED.clear()
     _READINGS.clear()
+    _forget_words()
+
+
+def _forget_words() -> None:
+    """Forget the words' entries and the values read last (their analysis changed)."""
+    global _last_value, _last_entries
     _WORD_ENTRIES.clear()
-    _last_value = None
+    _last_value = _last_entries = None
 
 
 @contextmanager
 def without_voikko():
     """Inside this block Finnish words are read by simplemma alone (the fallback path when
     libvoikko is missing). For tests: it applies to the whole process."""
-    global _last_value
     was = _voikko.enabled
     _voikko.enabled = False
     _ANALYSED.clear()
     _READINGS.clear()
-    _WORD_ENTRIES.clear()
-    _last_value = None
+    _forget_words()
     try:
         yield
     finally:
         _voikko.enabled = was
         _ANALYSED.clear()
         _READINGS.clear()
-        _WORD_ENTRIES.clear()
-        _last_value = None
+        _forget_words()
 
 
 def warm_up() -> None:
@@ -586,17 +588,17 @@ def plain_words():
     tokenising and lower-casing only (stop words are still left out), no lemmas, compound
     parts or stems. A baseline to measure the analysis against: tests/search/test_quality.py
     indexes the same documents inside it. For tests only: it applies to the whole process."""
-    global _plain_words, _last_value
+    global _plain_words
     from app.search.query import label_index  # the code-list labels' words are analysed too
 
-    _plain_words, _last_value = True, None
-    _WORD_ENTRIES.clear()
+    _plain_words = True
+    _forget_words()
     label_index.cache_clear()
     try:
         yield
     finally:
-        _plain_words, _last_value = False, None
-        _WORD_ENTRIES.clear()
+        _plain_words = False
+        _forget_words()
         label_index.cache_clear()
 
 
@@ -638,9 +640,46 @@ _last_value: tuple[str, str, list] | None = None
 
 
 def value_words(value: str, lang: str) -> list[tuple[float, int, list]]:
-    """What LanguageAnalyzer and FoldAnalyzer read `value` as (see _value_words); the
-    rebuild's writer (writing.py) makes the same postings from it without their tokens."""
+    """What LanguageAnalyzer and FoldAnalyzer read `value` as (see _value_words)."""
     return _value_words(value, lang)
+
+
+def _parts(value: str):
+    """(boost, offset, part, start) of each weighted part of `value` (schema.weighted):
+    its weight, where it begins in `value` and where its words begin in it."""
+    if SEGMENT not in value:
+        yield 1.0, 0, value, 0
+        return
+    offset = 0
+    for part in value.split(SEGMENT):
+        if part[:1].isdigit():
+            yield float(part[0]), offset, part, 1
+        else:
+            yield 1.0, offset, part, 0
+        offset += len(part) + 1
+
+
+def _word_entry(word: str, lang: str, entries: dict):
+    """The entry of a lower-case word (see _value_words), made and remembered in `entries`
+    (the language's, _WORD_ENTRIES)."""
+    entry = None
+    if word not in STOPWORDS[lang]:
+        main, extras = analyse_word(word, lang)
+        if main:
+            other = _READINGS.get((word, lang))  # other readings: with the parts
+            entry = (main, extras + other if other else extras,
+                     fold_index_terms(word, main, lang))
+    if len(entries) >= _ANALYSED_MAX:
+        entries.clear()
+    entries[word] = entry
+    return entry
+
+
+def _language_entries(lang: str) -> dict:
+    entries = _WORD_ENTRIES.get(lang)
+    if entries is None:
+        entries = _WORD_ENTRIES.setdefault(lang, {})
+    return entries
 
 
 def _value_words(value: str, lang: str) -> list[tuple[float, int, list]]:
@@ -651,38 +690,52 @@ def _value_words(value: str, lang: str) -> list[tuple[float, int, list]]:
     last = _last_value
     if last is not None and last[0] == lang and last[1] == value:
         return last[2]
-    stops = STOPWORDS[lang]
-    entries = _WORD_ENTRIES.get(lang)
-    if entries is None:
-        entries = _WORD_ENTRIES.setdefault(lang, {})
-    segmented = SEGMENT in value
+    entries = _language_entries(lang)
+    get = entries.get
     result = []
-    offset = 0
-    for part in value.split(SEGMENT) if segmented else (value,):
-        boost = 1.0
-        skip = 0
-        if segmented and part[:1].isdigit():
-            boost, skip = float(part[0]), 1
+    for boost, offset, part, skip in _parts(value):
         found = []
         for match in WORD_RE.finditer(part, skip):
             word = match.group(0).lower()
-            entry = entries.get(word, False)
+            entry = get(word, False)
             if entry is False:
-                entry = None
-                if word not in stops:
-                    main, extras = analyse_word(word, lang)
-                    if main:
-                        other = _READINGS.get((word, lang))  # other readings: with the parts
-                        entry = (main, extras + other if other else extras,
-                                 fold_index_terms(word, main, lang))
-                if len(entries) >= _ANALYSED_MAX:
-                    entries.clear()
-                entries[word] = entry
+                entry = _word_entry(word, lang, entries)
             if entry is not None:
                 found.append((entry[0], entry[1], match.start(), match.end(), entry[2]))
         result.append((boost, offset, found))
-        offset += len(part) + 1
     _last_value = (lang, value, result)
+    return result
+
+
+# (lang, value, entries) of the value value_entries() read last (see _last_value).
+_last_entries: tuple[str, str, list] | None = None
+
+
+def value_entries(value: str, lang: str) -> list[tuple[float, list]]:
+    """[(boost, [(main, extras, fold terms), ...]), ...]: the words of each weighted part of
+    `value` as _value_words() reads them, without their places in the text. The rebuild's
+    writer (writing.py) makes the postings LanguageAnalyzer and FoldAnalyzer would from
+    these: found with findall() and given as the words' shared entries, rather than a match
+    object and a tuple a word."""
+    global _last_entries
+    last = _last_entries
+    if last is not None and last[0] == lang and last[1] == value:
+        return last[2]
+    entries = _language_entries(lang)
+    get = entries.get
+    result = []
+    for boost, _offset, part, skip in _parts(value):
+        found = []
+        append = found.append
+        for word in WORD_RE.findall(part, skip):
+            word = word.lower()
+            entry = get(word, False)
+            if entry is False:
+                entry = _word_entry(word, lang, entries)
+            if entry is not None:
+                append(entry)
+        result.append((boost, found))
+    _last_entries = (lang, value, result)
     return result
 
 

@@ -20,10 +20,10 @@ format.
 
 Issue 13 added a folded field per language and Voikko's readings, and the rebuild took about
 twice as long again. Now the writer (`_SegmentWriter.add_document`) makes the postings of the
-text fields from the words the analyzer has analysed (`analysis.value_words`, each distinct
+text fields from the words the analyzer has analysed (`analysis.value_entries`, each distinct
 word analysed once per process, its folded terms included) instead of a token per word and
 field; the pool keeps a frequency field's postings in flat arrays of numbered terms
-(_CountedField) and the others in three arrays per term (16-25 bytes a posting, so a rebuild
+(_NumberedField) and the others in three arrays per term (16-25 bytes a posting, so a rebuild
 of 20,000 models writes no runs with `indexer.REBUILD_LIMIT_MB`); the field writer writes a
 term's postings a block at a time. On 5,000 generated models the rebuild's profile went from
 109 s to 55 s; numbering the terms took a 20,000-model rebuild from 62 to 57 s. tests/search/test_writing.py checks that the same documents give
@@ -63,13 +63,15 @@ from app.search.analysis import (
     FoldAnalyzer,
     LanguageAnalyzer,
     _WordAnalyzer,
-    value_words,
+    value_entries,
 )
 from app.search.schema import CompactPositions
 
 _LENGTHS = [byte_to_length(i) for i in range(256)]
 _RUN_CHUNK = 2_000  # terms per marshalled list in a run file
 _TERM = itemgetter(0, 1)  # a posting's (fieldname, term bytes)
+_FIRST = itemgetter(0)
+_SECOND = itemgetter(1)
 
 
 class _CachedLengths:
@@ -310,47 +312,59 @@ def _merged_terms(entries):
             yield sorted(chain.from_iterable(entry[2] for entry in found))
 
 
-class _CountedField:
-    """The postings of a frequency field added with _Pool.add_counts(), a document at a time
-    as {term: [frequency, weight]}. Each term gets a number when first seen; a document's
-    postings go to flat arrays (term numbers, weights, frequencies) with its docnum and their
-    number. One posting costs a dictionary look-up and three list items instead of a
-    look-up and a call appending to the term's own array (a tenth of a rebuild); writing
-    sorts the term numbers once (stable, so each term keeps its postings in the order
-    added) and hands out each term's slice. About 16 bytes a posting."""
+class _NumberedField:
+    """The postings of a text field added a document at a time (_Pool.add_counts for a
+    frequency field, _Pool.add_values for a field with a value per posting, such as
+    positions). Each term gets a number when first seen; a document's postings go to flat
+    arrays (term numbers, weights, frequencies or values) with its docnum and their number.
+    A posting costs a dictionary look-up and a few list items instead of a look-up and
+    calls appending to the term's own arrays (a tenth of a rebuild); writing sorts the term
+    numbers once (stable, so each term keeps its postings in the order added) and hands out
+    each term's slice. About 16 bytes a posting, and a value's."""
 
-    __slots__ = ("numbers", "terms", "weights", "freqs", "docs", "sizes")
+    __slots__ = ("numbers", "terms", "weights", "values", "docs", "sizes", "counted")
 
-    def __init__(self) -> None:
+    def __init__(self, counted: bool) -> None:
+        self.counted = counted  # values: frequencies (packed when written), else bytes
         self.numbers: dict[str, int] = {}
         self.terms = array("i")
         self.weights = array("d")
-        self.freqs = array("i")
+        self.values: array | list = array("i") if counted else []
         self.docs = array("i")
         self.sizes = array("i")
 
-    def add(self, docnum: int, counts: dict, scale: float) -> int:
-        """Add a document's postings; the number of terms seen for the first time."""
+    def _add_terms(self, docnum: int, terms) -> int:
         numbers = self.numbers
         known = len(numbers)
-        number = numbers.setdefault
-        size = numbers.__len__
-        self.terms.fromlist([number(term, size()) for term in counts])
-        found = counts.values()
-        if scale == 1.0:
-            self.weights.fromlist([weight for _freq, weight in found])
-        else:
-            self.weights.fromlist([weight * scale for _freq, weight in found])
-        self.freqs.fromlist([freq for freq, _weight in found])
+        found = list(map(numbers.get, terms))
+        if None in found:  # terms seen for the first time (each once: `terms` are distinct)
+            for i, term in enumerate(terms):
+                if found[i] is None:
+                    found[i] = numbers[term] = len(numbers)
+        self.terms.fromlist(found)
         self.docs.append(docnum)
-        self.sizes.append(len(counts))
+        self.sizes.append(len(found))
         return len(numbers) - known
+
+    def add_counts(self, docnum: int, counts: dict, scale: float) -> int:
+        """Add a document's {term: [frequency, weight]}; the number of new terms."""
+        found = counts.values()
+        weights = list(map(_SECOND, found))
+        self.weights.fromlist(weights if scale == 1.0 else [w * scale for w in weights])
+        self.values.fromlist(list(map(_FIRST, found)))
+        return self._add_terms(docnum, counts)
+
+    def add_values(self, docnum: int, terms, weights: list, values: list) -> int:
+        """Add a document's terms with their weights and values; the number of new terms."""
+        self.weights.fromlist(weights)
+        self.values.extend(values)
+        return self._add_terms(docnum, terms)
 
     def postings(self, ordered: bool):
         """(term, docnums, weights, values) of each term, in term order (str order: the
         order of the terms' UTF-8 bytes); docnums array("I"), weights array("d"), values
-        the frequencies packed as Whoosh packs them. `ordered`: every document was added
-        after those with smaller docnums (else each term's postings are sorted)."""
+        bytes (frequencies packed as Whoosh packs them). `ordered`: every document was
+        added after those with smaller docnums (else each term's postings are sorted)."""
         numbers = self.numbers
         if not numbers:
             return
@@ -359,27 +373,37 @@ class _CountedField:
         per_term = np.bincount(terms, minlength=len(numbers))
         starts = np.zeros(len(per_term) + 1, dtype=np.int64)
         np.cumsum(per_term, out=starts[1:])
-        docnums = np.repeat(np.frombuffer(self.docs, dtype=np.int32),
-                            np.frombuffer(self.sizes, dtype=np.int32))[order].astype(np.uint32)
-        weights = np.frombuffer(self.weights, dtype=np.float64)[order]
-        freqs = np.frombuffer(self.freqs, dtype=np.int32)[order]
+        # The field's postings in term order, as the arrays and list the writer reads (a
+        # term's are slices of them: one conversion per field rather than per term).
+        docnums = array("I")
+        docnums.frombytes(np.repeat(np.frombuffer(self.docs, dtype=np.int32),
+                                    np.frombuffer(self.sizes, dtype=np.int32))[order]
+                          .astype(np.uint32).tobytes())
+        weights = array("d")
+        weights.frombytes(np.frombuffer(self.weights, dtype=np.float64)[order].tobytes())
+        if self.counted:
+            freqs = np.frombuffer(self.values, dtype=np.int32)[order]
+            if len(freqs) and int(freqs.max()) >= 256:
+                values = [_freq_value(f) for f in freqs.tolist()]
+            else:  # the usual case: one packed byte each, from the table
+                values = list(map(_FREQ_VALUES.__getitem__, freqs.tolist()))
+            del freqs
+        else:
+            values = list(map(self.values.__getitem__, order.tolist()))
         del order
         starts = starts.tolist()
-        table = _FREQ_VALUES
         for term in sorted(numbers):
             n = numbers[term]
             start, end = starts[n], starts[n + 1]
-            ids = array("I")
-            ids.frombytes(docnums[start:end].tobytes())
-            found = array("d")
-            found.frombytes(weights[start:end].tobytes())
-            values = [table[f] if f < 256 else pack_uint(f) for f in freqs[start:end].tolist()]
+            ids = docnums[start:end]
+            found = weights[start:end]
+            term_values = values[start:end]
             if not ordered and len(ids) > 1:
-                postings = sorted(zip(ids, found, values, strict=True))
+                postings = sorted(zip(ids, found, term_values, strict=True))
                 ids = array("I", (p[0] for p in postings))
                 found = array("d", (p[1] for p in postings))
-                values = [p[2] for p in postings]
-            yield term, ids, found, values
+                term_values = [p[2] for p in postings]
+            yield term, ids, found, term_values
 
 
 class _Pool(PostingPool):
@@ -397,8 +421,8 @@ class _Pool(PostingPool):
         self._top = -1  # the largest docnum added
         self._ordered = True  # no docnum was added after a larger one
         self._text_fields: set[str] = set()  # fields whose terms are kept as str
-        # fields added with add_counts()
-        self._counts: dict[str, _CountedField] = {}
+        # fields added with add_counts() or add_values()
+        self._counts: dict[str, _NumberedField] = {}
 
     def add(self, item):
         # item = (fieldname, tbytes, docnum, weight, vbytes)
@@ -445,24 +469,49 @@ class _Pool(PostingPool):
     def add_counts(self, fieldname, docnum, counts: dict, scale: float) -> None:
         """Add the postings of one document in a frequency field from {term (str):
         [frequency, weight]}: weight * scale, the frequency packed as Whoosh packs it (see
-        _CountedField)."""
+        _NumberedField)."""
+        field = self._numbered(fieldname, docnum, True)
+        if field is None:  # postings of another kind came first
+            self.add_text_postings(fieldname, docnum, [
+                (term, weight * scale, _freq_value(freq))
+                for term, (freq, weight) in counts.items()])
+            return
+        new = field.add_counts(docnum, counts, scale)
+        self.currentsize += 16 * len(counts) + 260 * new
+        if self.currentsize > self.limit:
+            self.save()
+
+    def add_values(self, fieldname, docnum, terms: list, weights: list, values: list) -> None:
+        """Add the postings of one document in a field from its terms (str) with their
+        weights and values (bytes), in three lists (see _NumberedField)."""
+        field = self._numbered(fieldname, docnum, False)
+        if field is None:
+            self.add_text_postings(fieldname, docnum, list(zip(terms, weights, values,
+                                                               strict=True)))
+            return
+        new = field.add_values(docnum, terms, weights, values)
+        # as the arrays of a frequency field, and most values are one short position
+        self.currentsize += 24 * len(values) + 260 * new
+        if self.currentsize > self.limit:
+            self.save()
+
+    def _numbered(self, fieldname, docnum, counted: bool) -> _NumberedField | None:
+        """The field's numbered postings to add a document to, or None when the field's
+        postings are kept in the general form (postings of another kind came first)."""
         field = self._counts.get(fieldname)
         if field is None:
-            if fieldname in self._fields:  # postings of another kind came first
-                self.add_text_postings(fieldname, docnum, [
-                    (term, weight * scale, _freq_value(freq))
-                    for term, (freq, weight) in counts.items()])
-                return
-            field = self._counts[fieldname] = _CountedField()
+            if fieldname in self._fields:
+                return None
+            field = self._counts[fieldname] = _NumberedField(counted)
             self.fieldnames.add(fieldname)
+        elif field.counted is not counted:
+            self._expand_counts(fieldname)
+            return None
         if docnum < self._top:
             self._ordered = False
         else:
             self._top = docnum
-        new = field.add(docnum, counts, scale)
-        self.currentsize += 16 * len(counts) + 260 * new
-        if self.currentsize > self.limit:
-            self.save()
+        return field
 
     def _expand_counts(self, fieldname) -> None:
         """Move a field's counted postings (add_counts) to the general form (add_postings)."""
@@ -586,15 +635,15 @@ def _language_counts(value: str, lang: str, parts: bool):
     """{term: [frequency, weight]} of the tokens LanguageAnalyzer gives, in their order."""
     counts: dict[str, list] = {}
     get = counts.get
-    for boost, _offset, found in value_words(value, lang):
-        for main, extras, _start, _end, _word in found:
+    for boost, found in value_entries(value, lang):
+        for main, extras, _fold in found:
             entry = get(main)
             if entry is None:
                 counts[main] = [1, 0.0 + boost]
             else:
                 entry[0] += 1
                 entry[1] += boost
-            if parts:
+            if parts and extras:
                 for extra in extras:
                     entry = get(extra)
                     if entry is None:
@@ -609,8 +658,8 @@ def _fold_counts(value: str, lang: str):
     """{term: [frequency, weight]} of the tokens FoldAnalyzer gives, in their order."""
     counts: dict[str, list] = {}
     get = counts.get
-    for boost, _offset, found in value_words(value, lang):
-        for _main, _extras, _start, _end, terms in found:
+    for boost, found in value_entries(value, lang):
+        for _main, _extras, terms in found:
             for term in terms:
                 entry = get(term)
                 if entry is None:
@@ -642,13 +691,14 @@ def _word_counts(value: str, analyzer):
 def _positions(value: str, lang: str, parts: bool):
     """{term: [positions]} of the tokens LanguageAnalyzer gives with positions."""
     positions: dict[str, list[int]] = {}
+    at = positions.setdefault
     pos = 0
-    for _boost, _offset, found in value_words(value, lang):
-        for main, extras, _start, _end, _word in found:
-            positions.setdefault(main, []).append(pos)
-            if parts:
+    for _boost, found in value_entries(value, lang):
+        for main, extras, _fold in found:
+            at(main, []).append(pos)
+            if parts and extras:
                 for extra in extras:
-                    positions.setdefault(extra, []).append(pos)
+                    at(extra, []).append(pos)
             pos += 1
         pos += SEGMENT_GAP
     return positions
@@ -694,11 +744,11 @@ def _add_fast(pool, fieldname, docnum, field, value, boost: float):
     if kind is CompactPositions and type(analyzer) is LanguageAnalyzer:
         positions = _positions(value, analyzer.lang, analyzer.parts)
         scale = fmt.field_boost
-        pool.add_text_postings(fieldname, docnum, [
-            (term, float(len(found)) * scale * boost,
-             _ONE_POSITION(b"H", found[0]) if len(found) == 1 and found[0] < 65536
-             else fmt.encode(found))
-            for term, found in positions.items()])
+        found = positions.values()
+        pool.add_values(fieldname, docnum, positions, [
+            float(len(at)) * scale * boost for at in found], [
+            _ONE_POSITION(b"H", at[0]) if len(at) == 1 and at[0] < 65536 else fmt.encode(at)
+            for at in found])
         return sum(map(len, positions.values())) if field.scorable else 0
     return None
 

@@ -368,28 +368,39 @@ class _NumberedField:
         numbers = self.numbers
         if not numbers:
             return
+        # The field's postings in term order, as the arrays and list the writer reads (a
+        # term's are slices of them: one conversion per field rather than per term). The
+        # field's own arrays are let go as soon as they are read: it is written only once.
         terms = np.frombuffer(self.terms, dtype=np.int32)
         order = np.argsort(terms, kind="stable")
         per_term = np.bincount(terms, minlength=len(numbers))
+        del terms
+        self.terms = None
         starts = np.zeros(len(per_term) + 1, dtype=np.int64)
         np.cumsum(per_term, out=starts[1:])
-        # The field's postings in term order, as the arrays and list the writer reads (a
-        # term's are slices of them: one conversion per field rather than per term).
         docnums = array("I")
         docnums.frombytes(np.repeat(np.frombuffer(self.docs, dtype=np.int32),
                                     np.frombuffer(self.sizes, dtype=np.int32))[order]
-                          .astype(np.uint32).tobytes())
+                          .astype(np.uint32).data.cast("B"))
+        self.docs = self.sizes = None
         weights = array("d")
-        weights.frombytes(np.frombuffer(self.weights, dtype=np.float64)[order].tobytes())
+        weights.frombytes(np.frombuffer(self.weights, dtype=np.float64)[order].data.cast("B"))
+        self.weights = None
         if self.counted:
             freqs = np.frombuffer(self.values, dtype=np.int32)[order]
             if len(freqs) and int(freqs.max()) >= 256:
                 values = [_freq_value(f) for f in freqs.tolist()]
-            else:  # the usual case: one packed byte each, from the table
+            else:  # the usual case: one packed byte each, from the table (small ints and
+                # the table's bytes are shared objects: 8 bytes a posting)
                 values = list(map(_FREQ_VALUES.__getitem__, freqs.tolist()))
             del freqs
         else:
-            values = list(map(self.values.__getitem__, order.tolist()))
+            source = np.empty(len(self.values), dtype=object)
+            source[:] = self.values
+            self.values = None
+            values = source[order].tolist()
+            del source
+        self.values = None
         del order
         starts = starts.tolist()
         for term in sorted(numbers):

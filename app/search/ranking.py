@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from whoosh.columns import NumericColumn
 from whoosh.util.numeric import byte_to_length
 
 from app.search.bitmaps import Bitmaps, count
@@ -150,10 +151,26 @@ def _leaf_lengths(leaf, field: str) -> np.ndarray:
         column = leaf._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
         if column is None:
             return np.zeros(count, dtype=np.int64)
-        return _LENGTHS[np.fromiter(column, dtype=np.intp)]
+        return _LENGTHS[_length_codes(column, count)]
     except (AttributeError, ImportError):  # another codec: the slow public way
         return np.array([leaf.doc_field_length(d, field) or 0 for d in range(count)],
                         dtype=np.int64)
+
+
+def _length_codes(column, count: int) -> np.ndarray:
+    """The length byte of each document from a lengths column (W3's NumericColumn("B"): a
+    byte a document up to the last one with the field, 0 after): read as one slice of the
+    segment's file rather than a Python call a document (15 ms at 20,000 models, in the
+    first search to rank a field)."""
+    if (type(column) is NumericColumn.Reader and column._typecode == "B"
+            and column._fixedlen == 1):
+        stored = min(column._count, count)
+        codes = np.zeros(count, dtype=np.intp)
+        if stored:
+            codes[:stored] = np.frombuffer(column._dbfile.get(column._basepos, stored),
+                                           dtype=np.uint8)
+        return codes
+    return np.fromiter(column, dtype=np.intp)
 
 
 class ConceptScores:

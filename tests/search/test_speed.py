@@ -157,6 +157,39 @@ def test_sets_have_one_bit_per_document_and_convert_both_ways(app, corpus):
         assert bitmaps.alive >> bitmaps.size == 0 and practices & ~bitmaps.alive == 0
 
 
+def test_ranking_reads_each_documents_field_length_as_whooshs_reader_does(
+        app, db, corpus, make_practice, search_index, monkeypatch):
+    """BM25 normalises by each document's field length, read for a whole segment at once
+    from its lengths column. Documents without the field (and those after the last one with
+    it, which the column does not hold) have length 0."""
+    import numpy as np
+
+    from app.search import indexer, ranking
+
+    swedish = make_practice(organisation=corpus[0].organisation, published=True,
+                            language="sv", title="Arbetsprövning för unga",
+                            summary="Handledning och lönesubvention " * 3)
+    record_change("practice", swedish.id)
+    db.session.commit()
+    indexer.catch_up(search_index)  # all of it (a request's catch-up is bounded in time)
+    monkeypatch.setattr(np, "fromiter", None)  # the slow way would fail
+    handle = fresh_handle()
+    with handle.lock:
+        bitmaps = _bitmaps(handle)
+        checked = 0
+        for leaf, _offset in bitmaps.leaves:
+            total = leaf.doc_count_all()
+            for field in ("text_fi", "fold_fi", "text_sv", "raw", "org", "text_en"):
+                expected = [leaf.doc_field_length(d, field) or 0 for d in range(total)]
+                assert ranking._leaf_lengths(leaf, field).tolist() == expected, field
+                checked += sum(1 for n in expected if n)
+        assert checked > len(corpus)  # the lengths were there to be read
+        has_swedish = [leaf.doc_field_length(d, "text_sv") or 0
+                       for leaf, _offset in bitmaps.leaves
+                       for d in range(leaf.doc_count_all())]
+        assert any(has_swedish) and not all(has_swedish)
+
+
 def test_decoded_postings_stay_within_their_byte_budget(app, corpus, monkeypatch):
     from app.search import bitmaps as bitmaps_module
 

@@ -45,8 +45,7 @@ class Matcher:
                 for found in (*terms.values(), *self.parts.values(), raw, self.folds)
                 for t in found if t}
         self._keys = re.compile("|".join(map(re.escape, sorted(keys)))) if keys else None
-        # Every place a key begins (overlapping ones too), with the end of the shortest key.
-        self._starts = re.compile(f"(?=({self._keys.pattern}))") if keys else None
+        self._key_list = sorted(keys)
 
     def __call__(self, word: str, lang: str) -> bool:
         key = (word, lang)
@@ -111,14 +110,29 @@ class Matcher:
             folded = _MARKS.sub("", unicodedata.normalize("NFD", lower))
         if folded is None or len(folded) != len(text):
             return [m.span() for m in WORD_RE.finditer(text) if self(m.group(0), lang)]
-        # Speed (issue 13 §5): one scan of the folded text for the places where a key begins,
-        # and only the words containing one are decided. Every character of `lower` folds to
-        # one character (see _unsafe), so a word's folded form is its slice of `folded`.
-        # Only the words around those places are found (not every word of the text).
+        # Speed (issue 13 §5): the places where a key begins, found by str's search (a few
+        # keys, each a C scan of the folded text), and only the words containing one are
+        # decided. Every character of `lower` folds to one character (see _unsafe), so a
+        # word's folded form is its slice of `folded`. Only the words around those places
+        # are found (not every word of the text).
+        ends: dict[int, int] = {}  # where a key begins: where the shortest key there ends
+        find = folded.find
+        for key in self._key_list:
+            size = len(key)
+            at = find(key)
+            while at >= 0:
+                known = ends.get(at)
+                if known is None or at + size < known:
+                    ends[at] = at + size
+                at = find(key, at + 1)
         chosen: dict[int, int] = {}
-        for m in self._starts.finditer(folded):
-            span = _word_at(text, m.start())
-            if span is not None and m.end(1) <= span[1]:
+        span = None
+        for at in sorted(ends):
+            if span is None or not span[0] <= at < span[1]:
+                span = _word_at(text, at)
+                if span is None:
+                    continue
+            if ends[at] <= span[1]:
                 chosen[span[0]] = span[1]
         return [(a, b) for a, b in sorted(chosen.items()) if self(text[a:b], lang)]
 

@@ -109,6 +109,10 @@ def test_highlight_positions_are_those_of_deciding_every_word():
         assert matcher().positions(text, "fi") == expected, text
         marked += len(expected)
     assert marked > 500  # the texts had words to mark, not only misses
+    # Two keys beginning at one place ("pk" and "pk-"): the shorter one fits in the word.
+    text = "Tukea pk- ja pk-yrityksille"
+    matcher = Matcher(terms, {"pk", "pk-yrityksille"})
+    assert matcher.positions(text, "fi") == [(6, 8), (13, 27)]
 
 
 def test_the_word_around_a_place_is_the_one_the_tokeniser_finds():

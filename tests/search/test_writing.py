@@ -192,3 +192,42 @@ def test_updates_merging_segments_write_what_whooshs_writes(tmp_path, optimize):
     assert len(theirs["postings"]) > 200
     for key in ("postings", "lengths", "stored"):
         assert ours[key] == theirs[key]
+
+
+def by_document(path: Path) -> dict:
+    """Each term's postings keyed by the document's id, whatever segment holds it: an index
+    written in several segments (by several processes) compared with one written in one."""
+    ix = FileStorage(str(path)).open_index()
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        ids = {d: fields["id"] for d, fields in reader.iter_docs()}
+        found = {}
+        for fieldname in reader.schema.names():
+            if not reader.schema[fieldname].indexed:
+                continue
+            for term in reader.lexicon(fieldname):
+                matcher = reader.postings(fieldname, term)
+                postings = set()
+                while matcher.is_active():
+                    postings.add((ids[matcher.id()], matcher.weight(), matcher.value()))
+                    matcher.next()
+                found[(fieldname, term)] = postings
+        # (a field a segment does not have: None from one reader, 0 from the other)
+        lengths = {name: {ids[d]: reader.doc_field_length(d, name) or 0 for d in ids}
+                   for name in reader.schema.scorable_names()}
+        segments = len(reader.leaf_readers()) if hasattr(reader, "leaf_readers") else 1
+    return {"postings": found, "lengths": lengths, "segments": segments}
+
+
+def test_two_indexing_processes_write_what_one_writes(tmp_path):
+    """`flask search rebuild --procs 2`: two processes each write segments with the same
+    pool (their runs go to the parent, which merges them); every term has the same postings
+    of the same documents as in the one-process index."""
+    one = by_document(build(tmp_path / "one", our_writer))
+    two = by_document(build(tmp_path / "two", lambda ix: open_writer(
+        ix, procs=2, compound=False, batchsize=4)))  # a few documents per job
+    # (usually two segments, one per process; one when a process took every job)
+    assert one["segments"] == 1
+    assert len(one["postings"]) > 200
+    assert two["postings"] == one["postings"]
+    assert two["lengths"] == one["lengths"]

@@ -26,8 +26,11 @@ field; the pool keeps a frequency field's postings in flat arrays of numbered te
 (_NumberedField) and the others in three arrays per term (16-25 bytes a posting, so a rebuild
 of 20,000 models writes no runs with `indexer.REBUILD_LIMIT_MB`); the field writer writes a
 term's postings a block at a time. On 5,000 generated models the rebuild's profile went from
-109 s to 55 s; numbering the terms took a 20,000-model rebuild from 62 to 57 s. tests/search/test_writing.py checks that the same documents give
-byte for byte the postings and term files of Whoosh's own writer, with and without runs.
+109 s to 55 s. Numbering the terms (and reading a value's words as shared entries,
+`analysis.value_entries`) took a 20,000-model rebuild from 62 to 52 s.
+tests/search/test_writing.py checks that the same documents give byte for byte the postings
+and term files of Whoosh's own writer, with and without runs, and the same postings with two
+indexing processes.
 """
 
 from __future__ import annotations
@@ -40,7 +43,6 @@ from itertools import chain, groupby, islice
 from operator import itemgetter
 
 import numpy as np
-
 from whoosh import multiproc
 from whoosh.codec.base import OutOfOrderError
 from whoosh.codec.whoosh3 import (

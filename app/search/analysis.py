@@ -639,11 +639,6 @@ def all_terms(word: str, lang: str) -> tuple[str, ...]:
 _last_value: tuple[str, str, list] | None = None
 
 
-def value_words(value: str, lang: str) -> list[tuple[float, int, list]]:
-    """What LanguageAnalyzer and FoldAnalyzer read `value` as (see _value_words)."""
-    return _value_words(value, lang)
-
-
 def _parts(value: str):
     """(boost, offset, part, start) of each weighted part of `value` (schema.weighted):
     its weight, where it begins in `value` and where its words begin in it."""

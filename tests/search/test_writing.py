@@ -91,23 +91,29 @@ def build(path: Path, make_writer) -> Path:
     return path
 
 
+def term_postings(reader):
+    """((fieldname, term), [(docnum, weight, value), ...]) of every indexed term."""
+    for fieldname in reader.schema.names():
+        if not reader.schema[fieldname].indexed:
+            continue
+        for term in reader.lexicon(fieldname):
+            matcher = reader.postings(fieldname, term)
+            found = []
+            while matcher.is_active():
+                found.append((matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+            yield (fieldname, term), found
+
+
 def contents(path: Path) -> dict:
     ix = FileStorage(str(path)).open_index()
     with ix.reader() as reader:
         postings = {}
-        for fieldname in reader.schema.names():
-            if not reader.schema[fieldname].indexed:
-                continue
-            for term in reader.lexicon(fieldname):
-                matcher = reader.postings(fieldname, term)
-                found = []
-                while matcher.is_active():
-                    found.append((matcher.id(), matcher.weight(), matcher.value()))
-                    matcher.next()
-                info = reader.term_info(fieldname, term)
-                postings[(fieldname, term)] = (found, info.weight(), info.doc_frequency(),
-                                               info.max_weight(), info.min_length(),
-                                               info.max_length())
+        for (fieldname, term), found in term_postings(reader):
+            info = reader.term_info(fieldname, term)
+            postings[(fieldname, term)] = (found, info.weight(), info.doc_frequency(),
+                                           info.max_weight(), info.min_length(),
+                                           info.max_length())
         count = reader.doc_count_all()
         lengths = {name: [reader.doc_field_length(d, name) for d in range(count)]
                    for name in reader.schema.scorable_names()}
@@ -201,17 +207,8 @@ def by_document(path: Path) -> dict:
     with ix.searcher() as searcher:
         reader = searcher.reader()
         ids = {d: fields["id"] for d, fields in reader.iter_docs()}
-        found = {}
-        for fieldname in reader.schema.names():
-            if not reader.schema[fieldname].indexed:
-                continue
-            for term in reader.lexicon(fieldname):
-                matcher = reader.postings(fieldname, term)
-                postings = set()
-                while matcher.is_active():
-                    postings.add((ids[matcher.id()], matcher.weight(), matcher.value()))
-                    matcher.next()
-                found[(fieldname, term)] = postings
+        found = {key: {(ids[d], weight, value) for d, weight, value in postings}
+                 for key, postings in term_postings(reader)}
         # (a field a segment does not have: None from one reader, 0 from the other)
         lengths = {name: {ids[d]: reader.doc_field_length(d, name) or 0 for d in ids}
                    for name in reader.schema.scorable_names()}
@@ -231,3 +228,22 @@ def test_two_indexing_processes_write_what_one_writes(tmp_path):
     assert len(one["postings"]) > 200
     assert two["postings"] == one["postings"]
     assert two["lengths"] == one["lengths"]
+
+
+def test_numbered_postings_come_out_in_document_order_whatever_order_they_came_in():
+    """The rebuild adds documents in docnum order; should a writer ever add them otherwise,
+    each term's postings are still written in docnum order, weights and values with them."""
+    from whoosh.system import pack_uint
+
+    from app.search.writing import _NumberedField
+
+    field = _NumberedField(counted=True)
+    field.add_counts(5, {"työ": [2, 2.0], "nuori": [1, 1.0]}, 1.0)
+    field.add_counts(2, {"työ": [1, 1.5]}, 1.0)
+    field.add_counts(9, {"nuori": [3, 3.0], "työ": [1, 0.5]}, 2.0)
+    found = {term: (list(ids), list(weights), values)
+             for term, ids, weights, values in field.postings(ordered=False)}
+    assert list(found) == ["nuori", "työ"]  # term order
+    assert found["työ"][:2] == ([2, 5, 9], [1.5, 2.0, 1.0])
+    assert found["nuori"][:2] == ([5, 9], [1.0, 6.0])
+    assert found["työ"][2] == [pack_uint(1), pack_uint(2), pack_uint(1)]  # frequencies

@@ -58,6 +58,14 @@ class Matcher:
             self._seen[key] = found
         return found
 
+    def _has_key(self, word: str, lang: str) -> bool:
+        """__call__ for a word known to contain a key (positions() found one in it)."""
+        key = (word, lang)
+        found = self._seen.get(key)
+        if found is None:
+            found = self._seen[key] = self._decide(word.lower(), lang)
+        return found
+
     def _decide(self, word: str, lang: str) -> bool:
         """The word is the query's word, or a compound containing it, or a part of a compound
         the query has; not merely a word sharing a part with a query word. A word with
@@ -106,8 +114,12 @@ class Matcher:
             return []
         lower = text.lower()
         folded = None
-        if len(lower) == len(text) and not _unsafe().search(lower):
-            folded = _MARKS.sub("", unicodedata.normalize("NFD", lower))
+        if len(lower) == len(text):
+            # Finnish and Swedish text: ä, ö and å are its only letters beyond ASCII, mostly.
+            folded = lower.replace("ä", "a").replace("ö", "o").replace("å", "a")
+            if not folded.isascii():
+                folded = None if _unsafe().search(lower) else _MARKS.sub(
+                    "", unicodedata.normalize("NFD", lower))
         if folded is None or len(folded) != len(text):
             return [m.span() for m in WORD_RE.finditer(text) if self(m.group(0), lang)]
         # Speed (issue 13 §5): the places where a key begins, found by str's search (a few
@@ -134,11 +146,15 @@ class Matcher:
                     continue
             if ends[at] <= span[1]:
                 chosen[span[0]] = span[1]
-        return [(a, b) for a, b in sorted(chosen.items()) if self(text[a:b], lang)]
+        decide = self._has_key
+        return [(a, b) for a, b in sorted(chosen.items()) if decide(text[a:b], lang)]
 
 
 def _is_word_char(c: str) -> bool:
     return c.isalnum() or c == "_"  # what \w matches in a str pattern
+
+
+_NOT_WORD = re.compile(r"\W")  # a hyphen too: it joins only two word characters
 
 
 def _word_at(text: str, at: int) -> tuple[int, int] | None:
@@ -148,6 +164,11 @@ def _word_at(text: str, at: int) -> tuple[int, int] | None:
             text[at] == "-" and 0 < at < len(text) - 1
             and _is_word_char(text[at - 1]) and _is_word_char(text[at + 1])):
         return None
+    # Most words begin after a space: when nothing but word characters lies between the last
+    # space before `at` and `at`, the word begins after it (a C scan, not a loop in Python).
+    space = text.rfind(" ", 0, at) + 1
+    if not _NOT_WORD.search(text, space, at):
+        return WORD_RE.match(text, space).span()
     start = at
     while start > 0:
         c = text[start - 1]
@@ -189,7 +210,8 @@ def mark(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | Non
         out += (escape(text[cursor:a]), _OPEN, escape(text[a:b]), _CLOSE)
         cursor = b
     out.append(escape(text[cursor:end]))
-    return Markup("").join(out)
+    # Every piece is escaped already: Markup.join would escape each again.
+    return Markup("".join(out))  # noqa: S704
 
 
 _OPEN, _CLOSE = Markup("<mark>"), Markup("</mark>")

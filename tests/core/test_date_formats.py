@@ -66,3 +66,11 @@ def test_the_call_page_shows_its_times_in_the_readers_language(language, marker,
     assert marker in closes
     assert closes in html
     assert not AMERICAN.search(html), AMERICAN.search(html).group(0)
+
+
+def test_a_pattern_names_the_month_in_each_language(app):
+    """One pattern, three languages, one after another in the same process."""
+    for _ in range(2):
+        for language, month in (("en", "December"), ("fi", "joulukuuta"), ("sv", "december")):
+            with app.test_request_context(), force_locale(language):
+                assert local_date(date(2026, 12, 3), "d MMMM yyyy") == f"3 {month} 2026"

@@ -19,10 +19,11 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from flask import current_app, g, has_request_context, url_for
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from app.core.codelists import CodeList, current_language
 from app.core.pagination import PagerMixin
@@ -484,22 +485,30 @@ def _suggestion(builder: Builder, q: str, concepts: list[Concept], total: int,
 
 
 def _visible_practices(ids: list[int]) -> set[int]:
-    from app.practices.models import Practice, PracticeState
-
     if not ids:
         return set()
-    return set(db.session.scalars(
-        select(Practice.id).where(Practice.id.in_(ids), Practice.state == PracticeState.published)))
+    return set(db.session.scalars(_visible_statement("practice"), {"ids": ids}))
 
 
 def _visible_organisations(ids: list[int]) -> set[int]:
-    from app.organisations.models import Organisation, OrganisationStatus
-
     if not ids:
         return set()
-    return set(db.session.scalars(
-        select(Organisation.id).where(Organisation.id.in_(ids),
-                                      Organisation.status == OrganisationStatus.verified)))
+    return set(db.session.scalars(_visible_statement("organisation"), {"ids": ids}))
+
+
+@lru_cache(maxsize=2)
+def _visible_statement(kind: str) -> Select:
+    """Which of some ids (bound as `ids`) are of a published model or a verified
+    organisation: built once (building it cost as much as running it, on every page)."""
+    from app.organisations.models import Organisation, OrganisationStatus
+    from app.practices.models import Practice, PracticeState
+
+    ids = bindparam("ids", expanding=True)
+    if kind == "practice":
+        return select(Practice.id).where(Practice.id.in_(ids),
+                                         Practice.state == PracticeState.published)
+    return select(Organisation.id).where(Organisation.id.in_(ids),
+                                         Organisation.status == OrganisationStatus.verified)
 
 
 def _page_args(page, per_page) -> tuple[int, int]:

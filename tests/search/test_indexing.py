@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import update
 
 from app.core.changes import SearchChange, record_change
+from app.organisations.models import Organisation, OrganisationStatus
 from app.practices import services
 from app.practices.models import Practice, PracticeState
 from app.search import indexer, store
@@ -60,6 +61,21 @@ def test_a_stale_index_cannot_show_an_unpublished_model(db, make_practice, title
                        .values(state=PracticeState.draft))
     db.session.commit()
     assert titles("työkokeilumalli") == []
+
+
+def test_a_stale_index_cannot_show_an_organisation_no_longer_verified(db, make_organisation):
+    organisation = make_organisation(name="Salainen Osuuskunta")
+    record_change("organisation", organisation.id)  # what the organisation services do
+    db.session.commit()
+
+    def names():
+        return [hit.title for hit in search_organisations("osuuskunta").hits]
+
+    assert names() == ["Salainen Osuuskunta"]
+    db.session.execute(update(Organisation).where(Organisation.id == organisation.id)
+                       .values(status=OrganisationStatus.rejected))
+    db.session.commit()
+    assert names() == []
 
 
 def test_a_busy_index_leaves_the_work_to_the_lock_holder(db, make_practice, titles, search_index):

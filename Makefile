@@ -12,7 +12,7 @@ export KOHTAAMO_ENV ?= development
 # them in one.
 PARALLEL ?= -n 2 --dist loadfile
 
-.PHONY: run test install install-test assets translations db demo lint bench clean
+.PHONY: run test install install-test assets translations dictionaries db demo lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,9 +26,9 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: .stamp-install assets translations
+install: .stamp-install assets translations dictionaries
 
-install-test: .stamp-install-test assets translations
+install-test: .stamp-install-test assets translations dictionaries
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -43,6 +43,10 @@ assets: static/vendor/.stamp
 
 translations: .stamp-install
 	$(BIN)/pybabel -q compile --use-fuzzy -d app/translations
+
+# The lemma dictionaries as tries for the web workers (built once per machine, about 10 s).
+dictionaries: .stamp-install
+	$(FLASK) search dictionaries
 
 db: install
 	$(FLASK) db upgrade

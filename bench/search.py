@@ -400,9 +400,15 @@ def run_size(args) -> dict:
     os.environ.update({k: env[k] for k in ("KOHTAAMO_ENV", "DATABASE_URL", "SEARCH_INDEX_DIR",
                                            "KOHTAAMO_INSTANCE_DIR", "RATELIMIT_API",
                                            "RATELIMIT_SEARCH", "RATELIMIT_SEARCH_ALL")})
+    lemma_dictionary = args.lemma_dictionary
+    if lemma_dictionary == "small":  # the workers' tries, as `make install` builds them
+        from app.search.analysis import build_tries
+
+        build_tries(progress=lambda lang: print(f"Building the {lang} dictionary's trie"))
+        lemma_dictionary = "small (tries)"
     figures: dict = {"n": args.n, "queries": args.queries, "seed": args.seed,
                      "procs": args.procs, "machine": machine(),
-                     "lemma_dictionary": args.lemma_dictionary,
+                     "lemma_dictionary": lemma_dictionary,
                      "python": platform.python_version()}
     try:
         from flask_migrate import upgrade
@@ -495,7 +501,8 @@ def main() -> None:
                                        "compare two versions of the code")
     parser.add_argument("--lemma-dictionary", choices=("small", "fast"), default="small",
                         help="simplemma backend of the gunicorn workers "
-                             "(KOHTAAMO_LEMMA_DICTIONARY; production default: small)")
+                             "(KOHTAAMO_LEMMA_DICTIONARY; production default: small, read "
+                             "from the tries of `flask search dictionaries`)")
     parser.add_argument("--write-results", action="store_true",
                         help="write the figures into bench/RESULTS.md (its own section)")
     args = parser.parse_args()

@@ -122,7 +122,7 @@ class _Dictionary:
             self.backend = "dict"
             return DictionaryLookupStrategy()
         factory = trie_factory()
-        if factory is not None and all(trie_path(lang).exists() for lang in LANGUAGES):
+        if factory is not None and _tries_readable():
             self.backend = "trie"
             return DictionaryLookupStrategy(factory)
         self.backend = "stream"
@@ -161,6 +161,19 @@ def trie_directory() -> Path:
 
 def trie_path(lang: str) -> Path:
     return trie_directory() / f"{lang}.dic"
+
+
+def _tries_readable() -> bool:
+    """Every language's trie is there and can be read (simplemma would build one that cannot,
+    which a web worker must not: it reads the compressed dictionaries instead)."""
+    from marisa_trie import BytesTrie
+
+    for lang in LANGUAGES:
+        try:
+            BytesTrie().load(str(trie_path(lang)))
+        except Exception:  # noqa: BLE001 - missing, truncated, not a trie
+            return False
+    return True
 
 
 def trie_factory(directory: Path | None = None):
@@ -293,8 +306,9 @@ def without_voikko():
 
 
 def warm_up() -> None:
-    """Load the dictionaries of every language now (about 8 s, most of it Finnish) rather
-    than in the first search a visitor makes. Servers call this when a worker starts."""
+    """Load the dictionaries of every language now (a tenth of a second from the tries,
+    2.5 s without them) rather than in the first search a visitor makes. Servers call this
+    when a worker starts."""
     for lang in LANGUAGES:
         _dictionary.get("työ", lang)
 

@@ -59,6 +59,18 @@ def test_a_worker_without_tries_reads_the_compressed_dictionaries(tmp_path, monk
     assert not (tmp_path / "none").exists()  # a worker never builds them
 
 
+def test_a_worker_with_unreadable_tries_reads_the_compressed_dictionaries(tmp_path,
+                                                                          monkeypatch):
+    monkeypatch.setenv("KOHTAAMO_LEMMA_CACHE_DIR", str(tmp_path))
+    for lang in analysis.LANGUAGES:
+        (tmp_path / f"{lang}.dic").write_bytes(b"not a trie" * 100)
+    dictionary = analysis._Dictionary()
+    assert dictionary.get("arbetsgivare", "sv") == "arbetsgivare"
+    assert dictionary.backend == "stream"
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == {
+        f"{lang}.dic": b"not a trie" * 100 for lang in analysis.LANGUAGES}  # none rebuilt
+
+
 def test_the_command_says_in_one_line_where_it_cannot_write(app, tmp_path, monkeypatch):
     (tmp_path / "a-file").write_text("")
     monkeypatch.setenv("KOHTAAMO_LEMMA_CACHE_DIR", str(tmp_path / "a-file" / "tries"))

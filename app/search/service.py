@@ -379,12 +379,24 @@ def _stored(handle: store.Handle, docnum: int) -> dict:
         cache = handle.cache["stored"] = (handle.searcher, OrderedDict())
     found = cache[1].get(docnum)
     if found is None:
-        found = cache[1][docnum] = handle.searcher.stored_fields(docnum)
+        found = cache[1][docnum] = _read_stored(handle.searcher, docnum)
         if len(cache[1]) > STORED_CACHE:
             cache[1].popitem(last=False)
     else:
         cache[1].move_to_end(docnum)
     return found
+
+
+def _read_stored(searcher, docnum: int) -> dict:
+    """searcher.stored_fields(docnum), read from a one-segment index's column directly: Whoosh's
+    reader also checks each field against the schema (for fields removed since the document
+    was written, which our index never has: a schema change means a rebuild), a quarter of
+    the time (40 -> 30 µs a document, 25 documents a page)."""
+    reader = searcher.reader()
+    perdoc = getattr(reader, "_perdoc", None) if reader.is_atomic() else None
+    if perdoc is None:
+        return searcher.stored_fields(docnum)
+    return perdoc.stored_fields(docnum)
 
 
 def _split(value: str | None) -> list[str]:

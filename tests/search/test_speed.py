@@ -412,3 +412,30 @@ def test_the_page_builds_the_querys_concepts_once(app, client, corpus, monkeypat
     assert calls == alone[2]
     html = client.get("/search", query_string={"q": q}).get_data(as_text=True)
     assert f'href="{practices.hits[0].url}"' in html
+
+
+def test_stored_fields_are_whooshs_whether_one_segment_or_several(
+        app, db, corpus, make_practice, search_index):
+    """The hits' stored fields are read from a one-segment index's column directly, and
+    through Whoosh's reader from an index of several segments: the same fields either way."""
+    from app.search import indexer, store
+    from app.search.service import _read_stored
+
+    def check(expect_one_segment: bool) -> None:
+        handle = store.get_handle(search_index)
+        with handle.lock:
+            searcher = handle.searcher
+            assert searcher.reader().is_atomic() is expect_one_segment
+            docnums = list(searcher.reader().all_doc_ids())
+            assert len(docnums) > len(corpus)
+            for docnum in docnums:
+                assert _read_stored(searcher, docnum) == searcher.stored_fields(docnum)
+
+    indexer.rebuild(search_index)
+    check(expect_one_segment=True)
+    extra = make_practice(organisation=corpus[0].organisation, published=True,
+                          title="Uusi segmentti")
+    record_change("practice", extra.id)
+    db.session.commit()
+    indexer.catch_up(search_index)
+    check(expect_one_segment=False)

@@ -150,6 +150,9 @@ def db(app):
         engines[None] = connection
         _db.session.remove()
         _db.session.configure(join_transaction_mode="create_savepoint")
+        # An app made by an earlier test in this process re-initialised the one limiter (an
+        # editor worker's app turns its limits off): back to the session app's setting.
+        limiter.enabled = app.config["RATELIMIT_ENABLED"]
         limiter.reset()
         try:
             yield _db

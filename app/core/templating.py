@@ -88,20 +88,14 @@ def _translations():
     search page), and Flask-Babel's own lookup (its request context three times over and the
     locale's name, each time) was a fifth of the search page's rendering in a profile. A
     locale forced within the request (force_locale: a mail in its recipient's language) is
-    another Locale object, so it gets its own translations. The locale is read where
-    get_locale() keeps it (Flask-Babel's namespace in `g`) with one look-up of `g`: the
-    proxies behind get_locale() were still a twentieth of the search page."""
-    state = g._get_current_object().__dict__ if g else None
-    if state is not None:
-        babel = state.get("_flask_babel")
-        locale = getattr(babel, "babel_locale", None)
-        known = state.get("_kohtaamo_translations")
-        if locale is not None and known is not None and known[0] is locale:
-            return known[1]
-    locale = get_locale()  # works the locale out and keeps it in `g`
-    if locale is None or state is None:  # outside a request
+    another Locale object, so it gets its own translations."""
+    locale = current_locale()
+    if locale is None:  # outside an application context
         return get_translations()
-    known = state["_kohtaamo_translations"] = (locale, get_translations())
+    state = g._get_current_object().__dict__
+    known = state.get("_kohtaamo_translations")
+    if known is None or known[0] is not locale:
+        known = state["_kohtaamo_translations"] = (locale, get_translations())
     return known[1]
 
 
@@ -121,9 +115,7 @@ def _gettext(context, string: str, **variables) -> str:
     translations = _translations()
     autoescape = context.eval_ctx.autoescape
     if not variables:
-        fixed = _FIXED.get((translations, autoescape))
-        if fixed is None:
-            fixed = _FIXED[(translations, autoescape)] = {}
+        fixed = _FIXED.setdefault((translations, autoescape), {})
         found = fixed.get(string)
         if found is None:
             text = translations.ugettext(string)

@@ -48,18 +48,16 @@ class Matcher:
         self._key_list = sorted(keys)
 
     def __call__(self, word: str, lang: str) -> bool:
-        key = (word, lang)
-        found = self._seen.get(key)
+        found = self._seen.get((word, lang))
         if found is None:
-            lower = word.lower()
             # The keys are folded: "työ" and "tyo" both pass, the decision is exact.
-            found = bool(self._keys and self._keys.search(fold(lower))) and self._decide(
-                lower, lang)
-            self._seen[key] = found
+            if self._keys and self._keys.search(fold(word.lower())):
+                return self._has_key(word, lang)
+            found = self._seen[(word, lang)] = False
         return found
 
     def _has_key(self, word: str, lang: str) -> bool:
-        """__call__ for a word known to contain a key (positions() found one in it)."""
+        """Whether a word known to contain a key matches (decided once per word)."""
         key = (word, lang)
         found = self._seen.get(key)
         if found is None:
